@@ -1,0 +1,10 @@
+//! TODO-SKELETON: tasks routes.
+
+use axum::Router;
+
+use crate::state::AppState;
+
+/// Routes inside a model (mounted under both path forms).
+pub fn model_router() -> Router<AppState> {
+    Router::new()
+}

@@ -1,0 +1,1 @@
+//! The connection wrapper through which every accepted TCP stream is served.

@@ -1,0 +1,41 @@
+//! Assembles every route: auth, the API in both path forms, and the admin endpoint.
+
+use axum::http::Uri;
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+
+use crate::api::{self, ApiError};
+use crate::state::AppState;
+
+/// Routes that live inside a model, served under `/2/0/workspaces/{workspaceId}/models/{modelId}`
+/// and `/2/0/models/{modelId}` alike.
+fn model_routes() -> Router<AppState> {
+    Router::new()
+        .merge(api::resources::model_router())
+        .merge(api::files::model_router())
+        .merge(api::tasks::model_router())
+        .merge(api::dumps::model_router())
+}
+
+pub fn build(state: AppState) -> Router {
+    Router::new()
+        .merge(crate::auth::routes::router())
+        .merge(api::resources::top_router())
+        .nest(
+            "/2/0/workspaces/{workspaceId}/models/{modelId}",
+            model_routes(),
+        )
+        .nest("/2/0/models/{modelId}", model_routes())
+        .merge(crate::admin::router())
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+}
+
+async fn not_found(uri: Uri) -> Response {
+    ApiError::not_found(uri.path()).into_response()
+}
+
+async fn method_not_allowed(uri: Uri) -> Response {
+    ApiError::method_not_allowed(uri.path()).into_response()
+}

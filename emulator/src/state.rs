@@ -1,0 +1,87 @@
+//! Shared state handed to every request handler.
+
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::config::EmulatorConfig;
+use crate::faults::Faults;
+use crate::reqlog::RequestLog;
+use crate::store::Store;
+
+/// Settings that the admin endpoint may change while the emulator runs.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub token_ttl: Duration,
+    pub task_duration: Duration,
+    pub cert_freshness: Duration,
+    pub reject_v1_certificates: bool,
+}
+
+/// Base URLs the emulator advertises (in `meta.validationUrl`, `meta.schema`, paging links).
+#[derive(Clone, Debug, Default)]
+pub struct Urls {
+    /// Base URL of the auth service, e.g. `http://127.0.0.1:8080`.
+    pub auth: String,
+    /// Base URL of the API host, without `/2/0`, e.g. `http://127.0.0.1:8080`.
+    pub api: String,
+}
+
+pub struct Shared {
+    pub store: Mutex<Store>,
+    pub settings: RwLock<Settings>,
+    pub faults: Faults,
+    pub log: RequestLog,
+    pub urls: RwLock<Urls>,
+}
+
+#[derive(Clone)]
+pub struct AppState(pub Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(config: &EmulatorConfig) -> AppState {
+        AppState(Arc::new(Shared {
+            store: Mutex::new(Store::from_seed(&config.seed)),
+            settings: RwLock::new(Settings {
+                token_ttl: config.token_ttl,
+                task_duration: config.task_duration,
+                cert_freshness: config.cert_freshness,
+                reject_v1_certificates: config.reject_v1_certificates,
+            }),
+            faults: Faults::new(config.faults.clone()),
+            log: RequestLog::default(),
+            urls: RwLock::new(Urls::default()),
+        }))
+    }
+
+    /// Locks the store. A handler that panicked while holding the lock leaves the data as it
+    /// was at the panic; the emulator keeps serving rather than failing every later request.
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn settings(&self) -> Settings {
+        self.settings
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    pub fn urls(&self) -> Urls {
+        self.urls.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+/// Milliseconds since the Unix epoch, the unit of `expiresAt` and `creationTime`.
+pub fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
