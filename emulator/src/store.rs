@@ -29,6 +29,7 @@ pub struct Store {
     pub task_order: Vec<String>,
 }
 
+#[derive(Clone)]
 pub struct Model {
     pub seed: SeedModel,
     pub files: BTreeMap<String, StoredFile>,
@@ -92,6 +93,8 @@ pub struct TaskRecord {
     pub creation_ms: u64,
     /// When the task left NOT_STARTED (it waits while another task holds the model).
     pub started: Option<Instant>,
+    /// Progress when a cancellation was asked for (what `progress` then reports).
+    pub progress_at_cancel: Option<f64>,
     /// The `result` object, present once terminal.
     pub result: Option<Value>,
     /// Failure dumps by object id (the import id for an import; each failing step's id for a process).
@@ -193,6 +196,16 @@ impl StoredFile {
     }
 }
 
+/// Whether two chunk lists hold the very same buffers (cheap: compares pointers, not bytes).
+fn chunks_identical(a: &[Option<Bytes>], b: &[Option<Bytes>]) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(x, y)| match (x, y) {
+            (Some(x), Some(y)) => x.as_ptr() == y.as_ptr() && x.len() == y.len(),
+            (None, None) => true,
+            _ => false,
+        })
+}
+
 impl Store {
     pub fn from_seed(seed: &Seed) -> Store {
         let models = seed.models.iter().map(Model::from_seed).collect();
@@ -280,6 +293,21 @@ impl Model {
     }
     pub fn process(&self, id: &str) -> Option<&SeedProcess> {
         self.seed.processes.iter().find(|p| p.id == id)
+    }
+
+    /// Takes over what a task changed on a copy of this model: the model data and the files
+    /// (export output). Files uploaded meanwhile are kept: only files the copy changed are taken.
+    pub fn commit(&mut self, changed: Model) {
+        self.data = changed.data;
+        for (id, file) in changed.files {
+            let same = self
+                .files
+                .get(&id)
+                .is_some_and(|f| f.meta == file.meta && chunks_identical(&f.chunks, &file.chunks));
+            if !same && self.export(&id).is_some() {
+                self.files.insert(id, file);
+            }
+        }
     }
 
     /// Whether an object of this kind and id exists in the model.
