@@ -564,6 +564,19 @@ fn certificate_pem_in_base64_with_v1_nonce_signs_in_the_email_user() {
 }
 
 #[test]
+fn certificate_pem_with_text_before_the_armour_is_accepted() {
+    let (e, p) = (emulator(), pki());
+    let mut pem =
+        b"Bag Attributes\n    friendlyName: cert.user\nsubject=CN = Cert User\n\n".to_vec();
+    pem.extend(p.read("user.pem"));
+    let header = B64.encode(pem);
+    assert_eq!(
+        cert_user_of(&e, &header, &v1_body(p, "user.key")),
+        CERT_USER
+    );
+}
+
+#[test]
 fn certificate_as_bare_der_in_the_header_is_accepted() {
     let (e, p) = (emulator(), pki());
     let header = p.der_header("user.pem");

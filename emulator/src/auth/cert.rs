@@ -118,18 +118,19 @@ fn parse_header(value: &str) -> Result<X509, CertError> {
     let bytes = lenient_base64()
         .decode(value.trim())
         .map_err(|_| CertError::BadHeader)?;
-    let text_start = bytes
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(bytes.len());
-    let trimmed = &bytes[text_start..];
-    if trimmed.starts_with(b"-----BEGIN") {
-        X509::from_pem(trimmed).map_err(|_| CertError::BadHeader)
-    } else if trimmed.first() == Some(&0x30) {
-        X509::from_der(trimmed).map_err(|_| CertError::BadHeader)
-    } else {
-        Err(CertError::BadHeader)
+    // PEM files exported from key stores start with "Bag Attributes" lines; like Java's
+    // certificate parser, skip any text before the armour.
+    if let Some(start) = find(&bytes, b"-----BEGIN") {
+        return X509::from_pem(&bytes[start..]).map_err(|_| CertError::BadHeader);
     }
+    match bytes.first() {
+        Some(0x30) => X509::from_der(&bytes).map_err(|_| CertError::BadHeader),
+        _ => Err(CertError::BadHeader),
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// Standard alphabet; padding optional, as some clients strip it.
