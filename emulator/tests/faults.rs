@@ -272,14 +272,8 @@ fn reset_mid_response_truncates_the_body_and_the_emulator_keeps_serving() {
     assert!(raw.head.starts_with("HTTP/1.1 201"), "{}", raw.head);
     assert!(raw.content_length() > 100);
     assert!(raw.body.len() <= 20, "{} bytes arrived", raw.body.len());
-    assert!(
-        matches!(
-            raw.end,
-            Err(ErrorKind::ConnectionReset | ErrorKind::UnexpectedEof)
-        ),
-        "{:?}",
-        raw.end
-    );
+    // A TCP RST, not a polite end of stream.
+    assert_eq!(raw.end, Err(ErrorKind::ConnectionReset));
 
     let res = e
         .http
@@ -449,12 +443,12 @@ fn admin_settings_shorten_token_lifetime() {
     let res = e
         .http
         .put(admin(&e, "/settings"))
-        .json(&json!({"tokenTtlMs": 1000}))
+        .json(&json!({"tokenTtlMs": 2000}))
         .send()
         .unwrap();
     assert_eq!(res.status().as_u16(), 200);
     let settings: Value = res.json().unwrap();
-    assert_eq!(settings["tokenTtlMs"], 1000);
+    assert_eq!(settings["tokenTtlMs"], 2000);
     assert_eq!(settings["taskDurationMs"], 200);
     let got: Value = e
         .http
@@ -467,7 +461,7 @@ fn admin_settings_shorten_token_lifetime() {
 
     let token = e.login();
     assert_eq!(validate_status(&e, &token), 200);
-    std::thread::sleep(Duration::from_millis(1300));
+    std::thread::sleep(Duration::from_millis(2300));
     assert_eq!(validate_status(&e, &token), 401);
 
     let bad = e
