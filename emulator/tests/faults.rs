@@ -638,6 +638,7 @@ fn cli_bad_arguments_exit_2_and_say_why() {
     let (code, err) = run_to_exit(&["--port", "0", "--faults-file", file.to_str().unwrap()]);
     assert_eq!(code, 2);
     assert!(err.contains("not an error status"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
