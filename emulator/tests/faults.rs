@@ -604,6 +604,7 @@ fn cli_writes_ready_file_and_serves() {
         .send()
         .unwrap();
     assert_eq!(res.status().as_u16(), 200);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 fn run_to_exit(args: &[&str]) -> (i32, String) {
