@@ -112,20 +112,34 @@ impl ListData {
     /// Writes `change` into item `id`: name, code (when given), parent (when given) and the
     /// properties it names. The caller has checked that the new name and code are free.
     pub fn update(&mut self, id: ItemId, change: ItemChange) {
-        let Some(mut item) = self.items.remove(&id) else {
+        let Some(item) = self.items.get_mut(&id) else {
             return;
         };
-        self.unindex(&item);
-        item.name = change.name;
-        if let Some(code) = change.code.filter(|c| !c.is_empty()) {
-            item.code = Some(code);
-        }
+        // Indexes are only touched when the name or code really changes: re-imports of
+        // unchanged items are the common case and should stay cheap.
+        let old_name =
+            (item.name != change.name).then(|| std::mem::replace(&mut item.name, change.name));
+        let new_code = change
+            .code
+            .filter(|c| !c.is_empty() && item.code.as_ref() != Some(c));
+        let old_code = new_code.clone().map(|c| item.code.replace(c));
         if let Some(parent) = change.parent {
             item.parent = parent;
         }
         item.properties.extend(change.properties);
-        self.index(&item);
-        self.items.insert(id, item);
+        let name = item.name.clone();
+        if let Some(old) = old_name {
+            if self.by_name.get(&old) == Some(&id) {
+                self.by_name.remove(&old);
+            }
+            self.by_name.insert(name, id);
+        }
+        if let (Some(old), Some(new)) = (old_code, new_code) {
+            if let Some(old) = old.filter(|o| self.by_code.get(o) == Some(&id)) {
+                self.by_code.remove(&old);
+            }
+            self.by_code.insert(new, id);
+        }
     }
 
     pub fn set_parent(&mut self, id: ItemId, parent: Option<ItemId>) {

@@ -835,3 +835,21 @@ fn validation_names_what_is_wrong_and_where() {
         Err("user integration.user@example.com: workspace 0000 does not exist".into())
     );
 }
+
+#[test]
+fn a_name_match_with_a_new_code_moves_the_code_index() {
+    let mut m = model(WORKFORCE);
+    upload(
+        &mut m,
+        EMPLOYEES_FILE,
+        b"Name,Code,Department,Email,Start Date,Leave Date\nAlice Martin,E777,Finance,,,\n",
+        None,
+    );
+    let out = run(&mut m, TaskKind::Import, EMPLOYEES_IMPORT);
+    assert_eq!(value(&out.result, 0, "successUpdateCount"), "1");
+    assert_eq!(value(&out.result, 0, "renamedCount"), "0");
+    let list = m.data.list("Employees").unwrap();
+    assert_eq!(list.by_code("E001"), None);
+    assert_eq!(list.by_code("E777"), list.by_name("Alice Martin"));
+    assert_eq!(list.len(), 2);
+}
