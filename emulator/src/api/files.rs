@@ -36,6 +36,10 @@ pub const MAX_CHUNKS: usize = 1000;
 const MAX_GZIP_BODY: usize = MAX_CHUNK_BYTES + MAX_CHUNK_BYTES / 1024 + 64 * 1024;
 /// JSON bodies (chunk count, file metadata) are small.
 const MAX_JSON_BODY: usize = 1024 * 1024;
+/// How much of a refused body is still read and thrown away, so that a client that is still
+/// sending gets the error response rather than a broken connection. Past this the connection
+/// is closed.
+const DRAIN_LIMIT: usize = 2 * MAX_GZIP_BODY;
 
 /// Routes inside a model (mounted under both path forms).
 pub fn model_router() -> Router<AppState> {
@@ -80,7 +84,8 @@ async fn read_split(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if announced.is_some_and(|n| n > piece.saturating_mul(max_pieces)) {
+    let cap = piece.saturating_mul(max_pieces);
+    if announced.is_some_and(|n| n > cap.saturating_add(DRAIN_LIMIT)) {
         return Err(BodyError::TooLarge);
     }
     let mut remaining_hint = announced.unwrap_or(0);
@@ -95,6 +100,8 @@ async fn read_split(
         while !data.is_empty() {
             if current.len() == piece {
                 if pieces.len() + 1 >= max_pieces {
+                    drop((pieces, current));
+                    drain(body).await;
                     return Err(BodyError::TooLarge);
                 }
                 remaining_hint = remaining_hint.saturating_sub(piece);
@@ -110,6 +117,17 @@ async fn read_split(
         pieces.push(Bytes::from(current));
     }
     Ok(pieces)
+}
+
+/// Reads and discards the rest of a refused body, up to [`DRAIN_LIMIT`] bytes.
+async fn drain(mut body: Body) {
+    let mut seen = 0usize;
+    while let Some(Ok(frame)) = body.frame().await {
+        seen += frame.data_ref().map_or(0, Bytes::len);
+        if seen > DRAIN_LIMIT {
+            break;
+        }
+    }
 }
 
 /// Reads a body of at most `cap` bytes into one buffer.
@@ -380,8 +398,11 @@ async fn upload_chunk(
             &path,
         )
     })?;
-    // Refuse before receiving up to 50 MB for nothing.
-    with_file(&state, &access, |f| check_slot(f, n, &path))?;
+    // Refuse before storing up to 50 MB for nothing.
+    if let Err(e) = with_file(&state, &access, |f| check_slot(f, n, &path)) {
+        drain(body).await;
+        return Err(e);
+    }
     let data = if is_gzip(&headers) {
         let raw = read_capped(body, &headers, MAX_GZIP_BODY, "compressed chunk", &path).await?;
         tokio::task::spawn_blocking(move || gunzip_capped(&raw, MAX_CHUNK_BYTES))
@@ -431,13 +452,18 @@ async fn upload_whole(
     body: Body,
 ) -> Result<Response, ApiError> {
     let path = access.path.clone();
-    if is_gzip(&headers) {
-        return Err(ApiError::bad_request(
+    let refused = if is_gzip(&headers) {
+        Err(ApiError::bad_request(
             "You cannot compress a file that you are uploading as a single file",
             &path,
-        ));
+        ))
+    } else {
+        with_file(&state, &access, |_| Ok(()))
+    };
+    if let Err(e) = refused {
+        drain(body).await;
+        return Err(e);
     }
-    with_file(&state, &access, |_| Ok(()))?;
     let pieces = read_split(body, &headers, MAX_CHUNK_BYTES, MAX_CHUNKS)
         .await
         .map_err(|e| body_error(e, "file", MAX_CHUNK_BYTES * MAX_CHUNKS, &path))?;

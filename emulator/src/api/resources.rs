@@ -135,7 +135,7 @@ pub(crate) fn sort_items(
             _ => None,
         };
         let field = term.get(1..).unwrap_or("");
-        let known = allowed.map_or(true, |fields| fields.contains(&field));
+        let known = allowed.is_none_or(|fields| fields.contains(&field));
         match descending {
             Some(d) if known && !field.is_empty() => keys.push((field.to_string(), d)),
             _ if allowed.is_some() => {
@@ -413,7 +413,7 @@ fn model_list(
         }
         Ok(store
             .models_of(user)
-            .filter(|m| workspace_id.map_or(true, |ws| m.seed.workspace_id == ws))
+            .filter(|m| workspace_id.is_none_or(|ws| m.seed.workspace_id == ws))
             .map(|m| model_json(store, m, &api, details))
             .collect::<Vec<_>>())
     })?;
