@@ -42,7 +42,10 @@ fn main() {
         "AnaplanAuthToken {}",
         auth["tokenInfo"]["tokenValue"].as_str().expect("token")
     );
-    let base = format!("{}/2/0/workspaces/{WS}/models/{MODEL}/files/{FILE}", emu.api_url);
+    let base = format!(
+        "{}/2/0/workspaces/{WS}/models/{MODEL}/files/{FILE}",
+        emu.api_url
+    );
 
     let chunks = (size + CHUNK - 1) / CHUNK;
     eprintln!("preparing {mib} MiB as {chunks} gzip chunks of up to 50 MB...");
@@ -122,8 +125,16 @@ fn main() {
         upload.as_secs_f64(),
         mbps(size, upload)
     );
-    println!("  download, whole file:        {:>7.2} s  {:>8.1} MB/s", whole.as_secs_f64(), mbps(size, whole));
-    println!("  download, chunk by chunk:    {:>7.2} s  {:>8.1} MB/s", chunked.as_secs_f64(), mbps(size, chunked));
+    println!(
+        "  download, whole file:        {:>7.2} s  {:>8.1} MB/s",
+        whole.as_secs_f64(),
+        mbps(size, whole)
+    );
+    println!(
+        "  download, chunk by chunk:    {:>7.2} s  {:>8.1} MB/s",
+        chunked.as_secs_f64(),
+        mbps(size, chunked)
+    );
     emu.stop();
 }
 

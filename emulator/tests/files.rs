@@ -5,8 +5,6 @@ mod common;
 
 use std::io::Write;
 
-use anaplan_emulator::store::{FileMeta, StoredFile};
-use bytes::Bytes;
 use common::schema::{assert_response, assert_same_shape, assert_valid};
 use common::*;
 use flate2::write::GzEncoder;
@@ -570,36 +568,24 @@ fn export_output_files_are_listed_and_downloadable() {
         file_in_list(&emu, &token, export_id).is_none(),
         "no output before the export ran"
     );
-    // What an export run leaves behind: a file with the export's id and fewer fields.
-    let output = b"Name,Code\nAlice Martin,E001\n".to_vec();
-    {
-        let mut store = emu.emu.state.store();
-        let meta = FileMeta {
-            id: export_id.into(),
-            name: "Employees.csv".into(),
-            chunk_count: 0,
-            delimiter: None,
-            encoding: None,
-            first_data_row: 0,
-            format: None,
-            header_row: 0,
-            separator: None,
-        };
-        let file = StoredFile::with_content(meta, Bytes::from(output.clone()));
-        store
-            .model_mut(MODEL)
-            .unwrap()
-            .files
-            .insert(export_id.into(), file);
-    }
+    let (_, done) = run_to_end(&emu, &token, "exports", export_id);
+    assert_eq!(done["result"]["successful"], true);
+    let output = get_bytes(&emu, &emu.model_api(&format!("/files/{export_id}")), &token);
+    assert!(
+        output.starts_with(b"Employees,Parent,Code"),
+        "{}",
+        String::from_utf8_lossy(&output)
+    );
     let listed = file_in_list(&emu, &token, export_id).unwrap();
     assert_eq!(
         listed,
         json!({"id": export_id, "name": "Employees.csv", "chunkCount": 1, "firstDataRow": 0, "headerRow": 0})
     );
     assert_valid("File", &listed);
-    assert_eq!(
-        get_bytes(&emu, &emu.model_api(&format!("/files/{export_id}")), &token),
-        output
+    let chunk = get_bytes(
+        &emu,
+        &emu.model_api(&format!("/files/{export_id}/chunks/0")),
+        &token,
     );
+    assert_eq!(chunk, output);
 }

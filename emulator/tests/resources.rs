@@ -4,9 +4,7 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::time::Instant;
 
-use anaplan_emulator::store::{TaskKind, TaskRecord, TaskState};
 use anaplan_emulator::Seed;
 use common::schema::{assert_response, assert_same_shape, assert_valid};
 use common::*;
@@ -647,29 +645,14 @@ fn model_status_reports_open_and_running_tasks() {
         assert!(s["creationTime"].as_u64().unwrap() > 1_700_000_000_000);
     }
 
-    // A task holding the model shows as a step in progress.
-    let task_id = "0123456789ABCDEF0123456789ABCDEF".to_string();
-    {
-        let mut store = emu.emu.state.store();
-        store.tasks.insert(
-            task_id.clone(),
-            TaskRecord {
-                id: task_id.clone(),
-                kind: TaskKind::Export,
-                object_id: "116000000001".into(),
-                model_id: MODEL.into(),
-                user_id: "u".into(),
-                state: TaskState::InProgress,
-                creation_ms: 0,
-                started: Some(Instant::now()),
-                result: None,
-                dumps: Default::default(),
-                cancelled_by: None,
-                parameters: json!({}),
-            },
-        );
-        store.model_mut(MODEL).unwrap().running_task = Some(task_id.clone());
-    }
+    // A running task holds the model and shows as a step in progress.
+    let emu = emulator_with(anaplan_emulator::EmulatorConfig {
+        task_duration: std::time::Duration::from_secs(3),
+        ..Default::default()
+    });
+    let token = emu.login();
+    let task_id = start_task(&emu, &token, "exports", "116000000001");
+    wait_in_progress(&emu, &token, "exports", "116000000001", &task_id);
     let v = emu.get_json(&emu.model_api("/status"), &token);
     assert_response("GET", "/models/{modelId}/status", 200, &v);
     assert_eq!(v["requestStatus"]["currentStep"], "Processing ...");

@@ -23,54 +23,16 @@ fn emulator_with_tasks_of(ms: u64) -> Emu {
     })
 }
 
-fn start_task(emu: &Emu, token: &str, kind: &str, id: &str) -> String {
-    let res = with_token(emu.http.post(emu.model_api(&format!("/{kind}/{id}/tasks"))), token)
-        .json(&json!({"localeName": "en_US"}))
-        .send()
-        .unwrap();
-    assert_eq!(res.status().as_u16(), 200);
-    let body: Value = res.json().unwrap();
-    assert_eq!(body["task"]["taskState"], "NOT_STARTED");
-    assert!(body["task"]["creationTime"].as_u64().unwrap() > 1_600_000_000_000);
-    let id = body["task"]["taskId"].as_str().unwrap().to_string();
-    assert_eq!(id.len(), 32);
-    assert!(id.chars().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase()));
-    id
-}
-
-fn task_status(emu: &Emu, token: &str, kind: &str, id: &str, task: &str) -> Value {
-    emu.get_json(&emu.model_api(&format!("/{kind}/{id}/tasks/{task}")), token)["task"].clone()
-}
-
-/// Polls until the task is terminal (bounded: 30 s) and returns every status seen.
-fn poll_to_end(emu: &Emu, token: &str, kind: &str, id: &str, task: &str) -> Vec<Value> {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let mut seen = Vec::new();
-    loop {
-        let t = task_status(emu, token, kind, id, task);
-        let state = t["taskState"].as_str().unwrap().to_string();
-        seen.push(t);
-        if state == "COMPLETE" || state == "CANCELLED" {
-            return seen;
-        }
-        assert!(Instant::now() < deadline, "task {task} did not end: {seen:?}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-fn run_to_end(emu: &Emu, token: &str, kind: &str, id: &str) -> (String, Value) {
-    let task = start_task(emu, token, kind, id);
-    let last = poll_to_end(emu, token, kind, id, &task).pop().unwrap();
-    (task, last)
-}
-
 #[test]
 fn a_task_moves_from_not_started_through_in_progress_to_complete() {
     let emu = emulator_with_tasks_of(1500);
     let token = emu.login();
     let task = start_task(&emu, &token, "exports", EXPORT_EMPLOYEES);
     let seen = poll_to_end(&emu, &token, "exports", EXPORT_EMPLOYEES, &task);
-    let states: Vec<&str> = seen.iter().map(|t| t["taskState"].as_str().unwrap()).collect();
+    let states: Vec<&str> = seen
+        .iter()
+        .map(|t| t["taskState"].as_str().unwrap())
+        .collect();
     assert_eq!(states.first(), Some(&"NOT_STARTED"));
     assert!(states.contains(&"IN_PROGRESS"), "{states:?}");
     assert_eq!(states.last(), Some(&"COMPLETE"));
@@ -79,8 +41,14 @@ fn a_task_moves_from_not_started_through_in_progress_to_complete() {
         .filter(|t| t["taskState"] == "IN_PROGRESS")
         .map(|t| t["progress"].as_f64().unwrap())
         .collect();
-    assert!(progress.windows(2).all(|w| w[0] <= w[1]), "progress rises: {progress:?}");
-    assert!(progress.iter().all(|p| (0.0..1.0).contains(p)), "{progress:?}");
+    assert!(
+        progress.windows(2).all(|w| w[0] <= w[1]),
+        "progress rises: {progress:?}"
+    );
+    assert!(
+        progress.iter().all(|p| (0.0..1.0).contains(p)),
+        "{progress:?}"
+    );
     assert!(progress.iter().any(|p| *p > 0.0), "{progress:?}");
     for t in &seen[..seen.len() - 1] {
         assert!(t.get("result").is_none(), "no result before the end: {t}");
@@ -99,12 +67,17 @@ fn task_status_works_in_both_path_forms() {
     let token = emu.login();
     let (task, _) = run_to_end(&emu, &token, "exports", EXPORT_EMPLOYEES);
     let short = emu.get_json(
-        &emu.api(&format!("/models/{MODEL}/exports/{EXPORT_EMPLOYEES}/tasks/{task}")),
+        &emu.api(&format!(
+            "/models/{MODEL}/exports/{EXPORT_EMPLOYEES}/tasks/{task}"
+        )),
         &token,
     );
     assert_eq!(short["task"]["taskId"], task.as_str());
     assert_eq!(short["status"]["code"], 200);
-    assert!(short["meta"]["schema"].as_str().unwrap().ends_with("/objects/task"));
+    assert!(short["meta"]["schema"]
+        .as_str()
+        .unwrap()
+        .ends_with("/objects/task"));
 }
 
 #[test]
@@ -115,7 +88,12 @@ fn task_lists_show_every_run_in_creation_order() {
     let (second, _) = run_to_end(&emu, &token, "exports", EXPORT_EMPLOYEES);
     let url = emu.model_api(&format!("/exports/{EXPORT_EMPLOYEES}/tasks"));
     let list = emu.get_json(&url, &token);
-    let ids: Vec<&str> = list["tasks"].as_array().unwrap().iter().map(|t| t["taskId"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = list["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["taskId"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, vec![first.as_str(), second.as_str()]);
     assert_eq!(list["meta"]["paging"]["totalSize"], 2);
     assert_eq!(list["tasks"][0]["taskState"], "COMPLETE");
@@ -134,38 +112,64 @@ fn task_lists_show_every_run_in_creation_order() {
 fn unknown_objects_tasks_and_bad_bodies_are_refused() {
     let emu = emulator();
     let token = emu.login();
-    let res = with_token(emu.http.post(emu.model_api("/imports/112999999999/tasks")), &token)
-        .json(&json!({"localeName": "en_US"}))
-        .send()
-        .unwrap();
+    let res = with_token(
+        emu.http.post(emu.model_api("/imports/112999999999/tasks")),
+        &token,
+    )
+    .json(&json!({"localeName": "en_US"}))
+    .send()
+    .unwrap();
     assert_eq!(res.status().as_u16(), 404);
     let body: Value = res.json().unwrap();
     assert_eq!(body["status"]["code"], 404);
-    assert!(body["path"].as_str().unwrap().ends_with("/imports/112999999999/tasks"));
+    assert!(body["path"]
+        .as_str()
+        .unwrap()
+        .ends_with("/imports/112999999999/tasks"));
     let res = emu.get(
-        &emu.model_api(&format!("/imports/{IMPORT_EMPLOYEES}/tasks/0123456789ABCDEF0123456789ABCDEF")),
+        &emu.model_api(&format!(
+            "/imports/{IMPORT_EMPLOYEES}/tasks/0123456789ABCDEF0123456789ABCDEF"
+        )),
         &token,
     );
     assert_eq!(res.status().as_u16(), 404);
-    let res = with_token(emu.http.post(emu.model_api(&format!("/imports/{IMPORT_EMPLOYEES}/tasks"))), &token)
-        .header("Content-Type", "application/json")
-        .body("{not json")
-        .send()
-        .unwrap();
+    let res = with_token(
+        emu.http
+            .post(emu.model_api(&format!("/imports/{IMPORT_EMPLOYEES}/tasks"))),
+        &token,
+    )
+    .header("Content-Type", "application/json")
+    .body("{not json")
+    .send()
+    .unwrap();
     assert_eq!(res.status().as_u16(), 400);
     let body: Value = res.json().unwrap();
-    assert!(body["status"]["message"].as_str().unwrap().contains("Invalid request body"));
-    let res = with_token(emu.http.post(emu.model_api(&format!("/imports/{IMPORT_EMPLOYEES}/tasks"))), &token)
-        .json(&json!({"localeName": "en_US", "mappingParameters": [{"entityType": "Version"}]}))
-        .send()
-        .unwrap();
+    assert!(body["status"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("Invalid request body"));
+    let res = with_token(
+        emu.http
+            .post(emu.model_api(&format!("/imports/{IMPORT_EMPLOYEES}/tasks"))),
+        &token,
+    )
+    .json(&json!({"localeName": "en_US", "mappingParameters": [{"entityType": "Version"}]}))
+    .send()
+    .unwrap();
     assert_eq!(res.status().as_u16(), 400);
     // A task id of another object is not found under this one.
     let (task, _) = run_to_end(&emu, &token, "exports", EXPORT_EMPLOYEES);
-    let res = emu.get(&emu.model_api(&format!("/exports/116000000002/tasks/{task}")), &token);
+    let res = emu.get(
+        &emu.model_api(&format!("/exports/116000000002/tasks/{task}")),
+        &token,
+    );
     assert_eq!(res.status().as_u16(), 404);
     // Without a token: 401.
-    let res = emu.http.post(emu.model_api(&format!("/imports/{IMPORT_EMPLOYEES}/tasks"))).send().unwrap();
+    let res = emu
+        .http
+        .post(emu.model_api(&format!("/imports/{IMPORT_EMPLOYEES}/tasks")))
+        .send()
+        .unwrap();
     assert_eq!(res.status().as_u16(), 401);
 }
 
@@ -185,13 +189,10 @@ fn cancelling_a_running_task_ends_cancelled_and_changes_nothing() {
     let emu = emulator_with_tasks_of(3000);
     let token = emu.login();
     let task = start_task(&emu, &token, "actions", CLEAR_EMPLOYEES);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while task_status(&emu, &token, "actions", CLEAR_EMPLOYEES, &task)["taskState"] != "IN_PROGRESS" {
-        assert!(Instant::now() < deadline, "task never started");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_in_progress(&emu, &token, "actions", CLEAR_EMPLOYEES, &task);
     let res = with_token(
-        emu.http.delete(emu.model_api(&format!("/actions/{CLEAR_EMPLOYEES}/tasks/{task}"))),
+        emu.http
+            .delete(emu.model_api(&format!("/actions/{CLEAR_EMPLOYEES}/tasks/{task}"))),
         &token,
     )
     .send()
@@ -200,13 +201,21 @@ fn cancelling_a_running_task_ends_cancelled_and_changes_nothing() {
     let body: Value = res.json().unwrap();
     let state = body["task"]["taskState"].as_str().unwrap();
     assert!(state == "CANCELLING" || state == "CANCELLED", "{state}");
-    let last = poll_to_end(&emu, &token, "actions", CLEAR_EMPLOYEES, &task).pop().unwrap();
+    let last = poll_to_end(&emu, &token, "actions", CLEAR_EMPLOYEES, &task)
+        .pop()
+        .unwrap();
     assert_eq!(last["taskState"], "CANCELLED");
     assert_eq!(last["cancelledBy"], USER);
     // The employees are all still there: the export shows the seeded items.
     let (_, export) = run_to_end(&emu, &token, "exports", EXPORT_EMPLOYEES);
     assert_eq!(export["result"]["successful"], true);
-    let csv = emu.get(&emu.model_api(&format!("/files/{EXPORT_EMPLOYEES}")), &token).text().unwrap();
+    let csv = emu
+        .get(
+            &emu.model_api(&format!("/files/{EXPORT_EMPLOYEES}")),
+            &token,
+        )
+        .text()
+        .unwrap();
     assert!(csv.contains("Alice Martin"), "{csv}");
     assert!(csv.contains("Paul Moreau"), "{csv}");
 }
@@ -218,7 +227,8 @@ fn a_task_cancelled_before_it_starts_never_runs() {
     let first = start_task(&emu, &token, "exports", EXPORT_EMPLOYEES);
     let second = start_task(&emu, &token, "actions", CLEAR_EMPLOYEES);
     let res = with_token(
-        emu.http.delete(emu.model_api(&format!("/actions/{CLEAR_EMPLOYEES}/tasks/{second}"))),
+        emu.http
+            .delete(emu.model_api(&format!("/actions/{CLEAR_EMPLOYEES}/tasks/{second}"))),
         &token,
     )
     .send()
@@ -226,9 +236,17 @@ fn a_task_cancelled_before_it_starts_never_runs() {
     let body: Value = res.json().unwrap();
     assert_eq!(body["task"]["taskState"], "CANCELLED");
     assert!(body["task"].get("result").is_none());
-    let last = poll_to_end(&emu, &token, "exports", EXPORT_EMPLOYEES, &first).pop().unwrap();
+    let last = poll_to_end(&emu, &token, "exports", EXPORT_EMPLOYEES, &first)
+        .pop()
+        .unwrap();
     assert_eq!(last["taskState"], "COMPLETE");
-    let csv = emu.get(&emu.model_api(&format!("/files/{EXPORT_EMPLOYEES}")), &token).text().unwrap();
+    let csv = emu
+        .get(
+            &emu.model_api(&format!("/files/{EXPORT_EMPLOYEES}")),
+            &token,
+        )
+        .text()
+        .unwrap();
     assert!(csv.contains("Alice Martin"), "{csv}");
 }
 
@@ -269,7 +287,10 @@ fn an_import_with_bad_rows_has_a_dump_with_errors_and_warnings() {
     let result = &last["result"];
     assert_eq!(result["objectId"], IMPORT_EMPLOYEES);
     assert_eq!(result["failureDumpAvailable"], true);
-    assert_eq!(result["details"][0]["type"], "hierarchyRowsProcessed");
+    assert!(result["details"][0]["type"]
+        .as_str()
+        .unwrap()
+        .starts_with("hierarchyRowsProcessed"));
     let url = emu.model_api(&format!("/imports/{IMPORT_EMPLOYEES}/tasks/{task}/dump"));
     let res = emu.get(&url, &token);
     assert_eq!(res.status().as_u16(), 200);
@@ -277,14 +298,26 @@ fn an_import_with_bad_rows_has_a_dump_with_errors_and_warnings() {
     let header = dump.lines().next().unwrap();
     assert!(header.starts_with("\"_Status_\","), "{header}");
     assert!(header.ends_with("\"_Line_\",\"_Error_1_\""), "{header}");
-    assert!(dump.contains("Error parsing key for this row; no values"), "{dump}");
+    assert!(
+        dump.contains("Error parsing key for this row; no values"),
+        "{dump}"
+    );
     assert!(dump.lines().any(|l| l.starts_with("\"E\"")), "{dump}");
-    assert!(dump.lines().any(|l| l.starts_with("\"W\"") && l.contains("Invalid parent")), "{dump}");
+    assert!(
+        dump.lines()
+            .any(|l| l.starts_with("\"W\"") && l.contains("Invalid parent")),
+        "{dump}"
+    );
     let chunks = emu.get_json(&format!("{url}/chunks"), &token);
     assert_eq!(chunks["chunks"], json!([{"id": "0", "name": "Chunk 0"}]));
     let chunk0 = emu.get(&format!("{url}/chunks/0"), &token).text().unwrap();
     assert_eq!(chunk0, dump);
-    assert_eq!(emu.get(&format!("{url}/chunks/1"), &token).status().as_u16(), 404);
+    assert_eq!(
+        emu.get(&format!("{url}/chunks/1"), &token)
+            .status()
+            .as_u16(),
+        404
+    );
 }
 
 #[test]
@@ -293,7 +326,12 @@ fn only_the_latest_run_keeps_its_dump() {
     let token = emu.login();
     let (older, _) = run_to_end(&emu, &token, "imports", IMPORT_EMPLOYEES);
     let (newer, _) = run_to_end(&emu, &token, "imports", IMPORT_EMPLOYEES);
-    let dump = |task: &str| emu.get(&emu.model_api(&format!("/imports/{IMPORT_EMPLOYEES}/tasks/{task}/dump")), &token);
+    let dump = |task: &str| {
+        emu.get(
+            &emu.model_api(&format!("/imports/{IMPORT_EMPLOYEES}/tasks/{task}/dump")),
+            &token,
+        )
+    };
     assert_eq!(dump(&older).status().as_u16(), 404);
     assert_eq!(dump(&newer).status().as_u16(), 200);
 }
@@ -305,7 +343,10 @@ fn a_task_without_failures_has_no_dump() {
     let (task, last) = run_to_end(&emu, &token, "exports", EXPORT_EMPLOYEES);
     assert_eq!(last["result"]["failureDumpAvailable"], false);
     // Exports have no dump route at all; the import dump of a task that is not an import is 404.
-    let res = emu.get(&emu.model_api(&format!("/imports/{IMPORT_EMPLOYEES}/tasks/{task}/dump")), &token);
+    let res = emu.get(
+        &emu.model_api(&format!("/imports/{IMPORT_EMPLOYEES}/tasks/{task}/dump")),
+        &token,
+    );
     assert_eq!(res.status().as_u16(), 404);
 }
 
@@ -318,20 +359,53 @@ fn a_process_reports_each_step_and_keeps_one_dump_per_failing_step() {
     assert_eq!(result["objectId"], LOAD_PROCESS);
     assert_eq!(result["failureDumpAvailable"], true);
     let nested = result["nestedResults"].as_array().unwrap();
-    let steps: Vec<&str> = nested.iter().map(|r| r["objectId"].as_str().unwrap()).collect();
-    assert_eq!(steps, vec![IMPORT_EMPLOYEES, IMPORT_SALARIES, DELETE_LEAVERS, "116000000002"]);
+    let steps: Vec<&str> = nested
+        .iter()
+        .map(|r| r["objectId"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        steps,
+        vec![
+            IMPORT_EMPLOYEES,
+            IMPORT_SALARIES,
+            DELETE_LEAVERS,
+            "116000000002"
+        ]
+    );
     assert_eq!(nested[0]["failureDumpAvailable"], true);
     assert_eq!(nested[1]["failureDumpAvailable"], true);
     assert_eq!(nested[2]["failureDumpAvailable"], false);
     let base = emu.model_api(&format!("/processes/{LOAD_PROCESS}/tasks/{task}/dumps"));
-    let employees = emu.get(&format!("{base}/{IMPORT_EMPLOYEES}"), &token).text().unwrap();
+    let employees = emu
+        .get(&format!("{base}/{IMPORT_EMPLOYEES}"), &token)
+        .text()
+        .unwrap();
     assert!(employees.contains("Invalid parent"), "{employees}");
-    let salaries = emu.get(&format!("{base}/{IMPORT_SALARIES}"), &token).text().unwrap();
-    assert!(salaries.contains("Item not located in Employees list: Zoe Walker"), "{salaries}");
+    let salaries = emu
+        .get(&format!("{base}/{IMPORT_SALARIES}"), &token)
+        .text()
+        .unwrap();
+    assert!(
+        salaries.contains("Item not located in Employees list: Zoe Walker"),
+        "{salaries}"
+    );
     let chunks = emu.get_json(&format!("{base}/{IMPORT_SALARIES}/chunks"), &token);
     assert_eq!(chunks["chunks"][0]["id"], "0");
-    let chunk0 = emu.get(&format!("{base}/{IMPORT_SALARIES}/chunks/0"), &token).text().unwrap();
+    let chunk0 = emu
+        .get(&format!("{base}/{IMPORT_SALARIES}/chunks/0"), &token)
+        .text()
+        .unwrap();
     assert_eq!(chunk0, salaries);
-    assert_eq!(emu.get(&format!("{base}/{DELETE_LEAVERS}"), &token).status().as_u16(), 404);
-    assert_eq!(emu.get(&format!("{base}/116000000002"), &token).status().as_u16(), 404);
+    assert_eq!(
+        emu.get(&format!("{base}/{DELETE_LEAVERS}"), &token)
+            .status()
+            .as_u16(),
+        404
+    );
+    assert_eq!(
+        emu.get(&format!("{base}/116000000002"), &token)
+            .status()
+            .as_u16(),
+        404
+    );
 }

@@ -25,11 +25,23 @@ pub fn model_router() -> Router<AppState> {
     let process = "/processes/{processId}/tasks/{taskId}/dumps/{objectId}";
     Router::new()
         .route(import, get(|s, a| whole(s, a, TaskKind::Import)))
-        .route(&format!("{import}/chunks"), get(|s, a, q| chunks(s, a, q, TaskKind::Import)))
-        .route(&format!("{import}/chunks/{{chunkId}}"), get(|s, a| chunk(s, a, TaskKind::Import)))
+        .route(
+            &format!("{import}/chunks"),
+            get(|s, a, q| chunks(s, a, q, TaskKind::Import)),
+        )
+        .route(
+            &format!("{import}/chunks/{{chunkId}}"),
+            get(|s, a| chunk(s, a, TaskKind::Import)),
+        )
         .route(process, get(|s, a| whole(s, a, TaskKind::Process)))
-        .route(&format!("{process}/chunks"), get(|s, a, q| chunks(s, a, q, TaskKind::Process)))
-        .route(&format!("{process}/chunks/{{chunkId}}"), get(|s, a| chunk(s, a, TaskKind::Process)))
+        .route(
+            &format!("{process}/chunks"),
+            get(|s, a, q| chunks(s, a, q, TaskKind::Process)),
+        )
+        .route(
+            &format!("{process}/chunks/{{chunkId}}"),
+            get(|s, a| chunk(s, a, TaskKind::Process)),
+        )
 }
 
 /// The dump the path names: the import's own dump, or a process step's dump by `objectId`.

@@ -104,7 +104,11 @@ async fn create(
     }
     tokio::spawn(run(state.clone(), task_id.clone()));
     let task = json!({"taskId": task_id, "taskState": "NOT_STARTED", "creationTime": creation_ms});
-    Ok(json_ok(envelope(&task_schema(&state, &access.model_id), "task", task)))
+    Ok(json_ok(envelope(
+        &task_schema(&state, &access.model_id),
+        "task",
+        task,
+    )))
 }
 
 /// The start body: empty, or a JSON object such as `{"localeName":"en_US","mappingParameters":[...]}`.
@@ -122,8 +126,10 @@ fn parse_parameters(body: &[u8], path: &str) -> Result<Value, ApiError> {
     }
     if let Some(mp) = value.get("mappingParameters") {
         let well_formed = mp.as_array().is_some_and(|a| {
-            a.iter()
-                .all(|p| p.get("entityType").is_some_and(Value::is_string) && p.get("entityName").is_some_and(Value::is_string))
+            a.iter().all(|p| {
+                p.get("entityType").is_some_and(Value::is_string)
+                    && p.get("entityName").is_some_and(Value::is_string)
+            })
         });
         if !well_formed {
             return Err(ApiError::bad_request(
@@ -191,7 +197,11 @@ async fn status(
         let record = find_task(&store, &access, kind)?;
         task_json(record, state.settings().task_duration)
     };
-    Ok(json_ok(envelope(&task_schema(&state, &access.model_id), "task", task)))
+    Ok(json_ok(envelope(
+        &task_schema(&state, &access.model_id),
+        "task",
+        task,
+    )))
 }
 
 /// DELETE on a task cancels it: CANCELLING at once, CANCELLED when the runner notices (a task that
@@ -226,7 +236,11 @@ async fn cancel(
             None => return Err(ApiError::not_found(&access.path)),
         }
     };
-    Ok(json_ok(envelope(&task_schema(&state, &access.model_id), "task", task)))
+    Ok(json_ok(envelope(
+        &task_schema(&state, &access.model_id),
+        "task",
+        task,
+    )))
 }
 
 /// The task named in the path, if it belongs to this model and object.
@@ -335,7 +349,9 @@ async fn acquire_model(state: &AppState, task_id: &str) -> bool {
                 .find(|t| t.model_id == model_id && t.state == TaskState::NotStarted)
                 .map(|t| t.id.as_str())
                 == Some(task_id);
-            let free = store.model(&model_id).is_some_and(|m| m.running_task.is_none());
+            let free = store
+                .model(&model_id)
+                .is_some_and(|m| m.running_task.is_none());
             if first_waiting && free {
                 if let Some(m) = store.model_mut(&model_id) {
                     m.running_task = Some(task_id.to_string());
@@ -366,7 +382,8 @@ async fn finish(state: &AppState, task_id: &str) {
         let store = state.store();
         store.tasks.get(task_id).and_then(|t| {
             let model = store.model(&t.model_id)?.clone();
-            (t.state == TaskState::InProgress).then(|| (t.kind, t.object_id.clone(), t.parameters.clone(), model))
+            (t.state == TaskState::InProgress)
+                .then(|| (t.kind, t.object_id.clone(), t.parameters.clone(), model))
         })
     };
     let outcome = match snapshot {
@@ -385,8 +402,12 @@ async fn finish(state: &AppState, task_id: &str) {
     let Some(task) = store.tasks.get(task_id) else {
         return;
     };
-    let (model_id, user_id, kind, object_id) =
-        (task.model_id.clone(), task.user_id.clone(), task.kind, task.object_id.clone());
+    let (model_id, user_id, kind, object_id) = (
+        task.model_id.clone(),
+        task.user_id.clone(),
+        task.kind,
+        task.object_id.clone(),
+    );
     let was_cancelled = task.state == TaskState::Cancelling;
     if let Some(m) = store.model_mut(&model_id) {
         if m.running_task.as_deref() == Some(task_id) {

@@ -95,3 +95,65 @@ impl Emu {
 pub fn with_token(rb: RequestBuilder, token: &str) -> RequestBuilder {
     rb.header("Authorization", format!("AnaplanAuthToken {token}"))
 }
+
+/// Starts a task (`kind` is `imports`, `exports`, `actions` or `processes`) and returns its id.
+pub fn start_task(emu: &Emu, token: &str, kind: &str, id: &str) -> String {
+    let res = with_token(
+        emu.http.post(emu.model_api(&format!("/{kind}/{id}/tasks"))),
+        token,
+    )
+    .json(&serde_json::json!({"localeName": "en_US"}))
+    .send()
+    .expect("start task");
+    let status = res.status().as_u16();
+    let text = res.text().expect("body");
+    assert_eq!(status, 200, "start {kind}/{id}: {text}");
+    let body: Value = serde_json::from_str(&text).expect("task JSON");
+    assert_eq!(body["task"]["taskState"], "NOT_STARTED");
+    body["task"]["taskId"].as_str().expect("taskId").to_string()
+}
+
+/// The `task` object of a task's status.
+pub fn task_status(emu: &Emu, token: &str, kind: &str, id: &str, task: &str) -> Value {
+    emu.get_json(&emu.model_api(&format!("/{kind}/{id}/tasks/{task}")), token)["task"].clone()
+}
+
+/// Polls until the task is terminal (bounded: 30 s) and returns every status seen.
+pub fn poll_to_end(emu: &Emu, token: &str, kind: &str, id: &str, task: &str) -> Vec<Value> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let mut seen = Vec::new();
+    loop {
+        let t = task_status(emu, token, kind, id, task);
+        let state = t["taskState"].as_str().expect("taskState").to_string();
+        seen.push(t);
+        if state == "COMPLETE" || state == "CANCELLED" {
+            return seen;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "task {task} did not end: {seen:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Runs a task to its end; returns its id and final status.
+pub fn run_to_end(emu: &Emu, token: &str, kind: &str, id: &str) -> (String, Value) {
+    let task = start_task(emu, token, kind, id);
+    let last = poll_to_end(emu, token, kind, id, &task)
+        .pop()
+        .expect("a status");
+    (task, last)
+}
+
+/// Polls until the task is IN_PROGRESS (bounded: 10 s).
+pub fn wait_in_progress(emu: &Emu, token: &str, kind: &str, id: &str, task: &str) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while task_status(emu, token, kind, id, task)["taskState"] != "IN_PROGRESS" {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "task {task} never started"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
