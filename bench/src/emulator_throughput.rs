@@ -47,7 +47,7 @@ fn main() {
         emu.api_url
     );
 
-    let chunks = (size + CHUNK - 1) / CHUNK;
+    let chunks = size.div_ceil(CHUNK);
     eprintln!("preparing {mib} MiB as {chunks} gzip chunks of up to 50 MB...");
     let data = csv_bytes(size);
     let compressed: Vec<Vec<u8>> = data.chunks(CHUNK).map(gzip).collect();

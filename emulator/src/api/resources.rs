@@ -543,7 +543,7 @@ fn process_json(p: &SeedProcess) -> Value {
     id_name(&p.id, &p.name)
 }
 
-// merge: the engine will expose list and module names (ModelData); until then the seed's are used.
+// Lists and modules are defined by the seed; imports change their items, never their set.
 async fn lists(
     State(state): State<AppState>,
     access: ModelAccess,
@@ -635,7 +635,7 @@ async fn import_definition(
 ) -> Result<Response, ApiError> {
     let id = access.param("importId").to_string();
     definition(&state, &access, "import", "importMetadata", |m| {
-        m.import(&id).map(|i| import_metadata(m, i))
+        crate::model::import_metadata(m, &id)
     })
 }
 
@@ -645,7 +645,7 @@ async fn export_definition(
 ) -> Result<Response, ApiError> {
     let id = access.param("exportId").to_string();
     definition(&state, &access, "export", "exportMetadata", |m| {
-        m.export(&id).map(|e| export_metadata(m, e))
+        crate::model::export_metadata(m, &id)
     })
 }
 
@@ -657,152 +657,6 @@ async fn process_definition(
     let show_source = flag(&query(&uri)?, "showImportDataSource");
     let id = access.param("processId").to_string();
     definition(&state, &access, "process", "processMetadata", |m| {
-        m.process(&id).map(|p| process_metadata(m, p, show_source))
+        crate::model::process_metadata(m, &id, show_source)
     })
-}
-
-// merge: replace with crate::model::import_metadata once the engine helper lands; this minimal
-// version reads the header names from the source file's first chunk, else from the mapping.
-fn import_metadata(m: &Model, i: &SeedImport) -> Value {
-    let file = m.files.get(&i.file_id).map(|f| &f.meta);
-    let text =
-        |f: Option<&String>, default: &str| f.cloned().unwrap_or_else(|| default.to_string());
-    let separator = text(file.and_then(|f| f.separator.as_ref()), ",");
-    let delimiter = text(file.and_then(|f| f.delimiter.as_ref()), "\"");
-    let header_row = file.map(|f| f.header_row).unwrap_or(1);
-    let headers = m
-        .files
-        .get(&i.file_id)
-        .and_then(|f| f.present_chunks().next())
-        .and_then(|c| header_names(c, header_row, &separator, &delimiter))
-        .unwrap_or_else(|| mapped_columns(i));
-    json!({
-        "name": i.name,
-        "type": "FILE",
-        "source": {
-            "textEncoding": text(file.and_then(|f| f.encoding.as_ref()), "UTF-8"),
-            "columnSeparator": separator,
-            "textDelimiter": delimiter,
-            "headerRow": header_row,
-            "firstDataRow": file.map(|f| f.first_data_row).unwrap_or(2),
-            "decimalSeparator": ".",
-            "headerNames": headers,
-            "columnCount": headers.len(),
-        }
-    })
-}
-
-/// Column names of line `header_row` (1-based) of `content`; `None` without such a line.
-fn header_names(
-    content: &[u8],
-    header_row: i64,
-    separator: &str,
-    delimiter: &str,
-) -> Option<Vec<String>> {
-    let index = usize::try_from(header_row).ok()?.checked_sub(1)?;
-    let line = String::from_utf8_lossy(content)
-        .lines()
-        .nth(index)?
-        .to_string();
-    let sep = if separator.is_empty() { "," } else { separator };
-    Some(
-        line.split(sep)
-            .map(|c| {
-                let c = c.trim();
-                match delimiter {
-                    "" => c.to_string(),
-                    d => c.trim_start_matches(d).trim_end_matches(d).to_string(),
-                }
-            })
-            .collect(),
-    )
-}
-
-/// The source columns an import's mapping names, in mapping order without repeats.
-fn mapped_columns(i: &SeedImport) -> Vec<String> {
-    let mp = &i.mapping;
-    let mut out: Vec<String> = Vec::new();
-    let all = [&mp.name, &mp.code, &mp.parent]
-        .into_iter()
-        .flatten()
-        .chain(mp.properties.values())
-        .chain(mp.items.iter())
-        .chain(mp.line_items.values());
-    for c in all {
-        if !out.contains(c) {
-            out.push(c.clone());
-        }
-    }
-    out
-}
-
-// merge: replace with crate::model::export_metadata once the engine helper lands; this minimal
-// version describes the exported list or module from the seed.
-fn export_metadata(m: &Model, e: &SeedExport) -> Value {
-    let (headers, types, list_names, rows) =
-        if let Some(l) = m.seed.lists.iter().find(|l| l.name == e.source) {
-            let mut headers = vec![l.name.clone(), "Code".to_string()];
-            let mut types = vec!["ENTITY", "TEXT"];
-            if let Some(parent) = &l.parent {
-                headers.push(parent.clone());
-                types.push("ENTITY");
-            }
-            headers.extend(l.properties.iter().cloned());
-            types.extend(l.properties.iter().map(|_| "TEXT"));
-            (headers, types, vec![l.name.clone()], l.items.len())
-        } else if let Some(md) = m.seed.modules.iter().find(|md| md.name == e.source) {
-            let mut headers = md.dimensions.clone();
-            let mut types: Vec<&str> = md.dimensions.iter().map(|_| "ENTITY").collect();
-            headers.extend(md.line_items.iter().map(|li| li.name.clone()));
-            types.extend(md.line_items.iter().map(|li| match li.format.as_str() {
-                "NUMBER" => "NUMBER",
-                "DATE" => "DATE",
-                "BOOLEAN" => "BOOLEAN",
-                _ => "TEXT",
-            }));
-            (headers, types, md.dimensions.clone(), md.data.len())
-        } else {
-            (Vec::new(), Vec::new(), Vec::new(), 0)
-        };
-    json!({
-        "columnCount": headers.len(),
-        "dataTypes": types,
-        "delimiter": "\"",
-        "encoding": e.encoding,
-        "exportFormat": e.export_format,
-        "headerNames": headers,
-        "listNames": list_names,
-        "rowCount": rows,
-        "separator": ",",
-        "layout": e.layout,
-    })
-}
-
-// merge: replace with crate::model::process_metadata once the engine helper lands.
-fn process_metadata(m: &Model, p: &SeedProcess, show_source: bool) -> Value {
-    let actions: Vec<Value> = p
-        .actions
-        .iter()
-        .filter_map(|id| {
-            if let Some(i) = m.import(id) {
-                let mut v = json!({
-                    "id": i.id, "name": i.name, "actionType": "IMPORT",
-                    "importDataSourceId": i.file_id, "importType": i.import_type,
-                });
-                if show_source {
-                    v["importDataSource"] =
-                        json!({"importDataSourceId": i.file_id, "type": "FILE"});
-                }
-                Some(v)
-            } else if let Some(e) = m.export(id) {
-                Some(json!({
-                    "id": e.id, "name": e.name, "actionType": "EXPORT",
-                    "exportType": e.layout, "exportFormat": e.export_format, "layout": e.layout,
-                }))
-            } else {
-                m.action(id).map(action_json)
-            }
-        })
-        .collect();
-    json!({"name": p.name, "actions": actions})
 }

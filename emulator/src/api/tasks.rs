@@ -165,7 +165,7 @@ async fn list(
     };
     // Anaplan accepts any field after the sign and sorts by creation time; only the sign matters here.
     if q.sort.as_deref().is_some_and(|s| s.starts_with('-')) {
-        tasks.sort_by(|a, b| b.0.cmp(&a.0));
+        tasks.sort_by_key(|t| std::cmp::Reverse(t.0));
     }
     let url = format!("{}{}", state.urls().api, access.path);
     let body = paged(

@@ -4,7 +4,7 @@ pub mod cert;
 pub mod routes;
 pub mod tokens;
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequestParts, OriginalUri};
 use axum::http::request::Parts;
 use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
@@ -25,7 +25,12 @@ impl FromRequestParts<AppState> for Authed {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let path = parts.uri.path().to_string();
+        // Inside a nested router `parts.uri` has lost its prefix; error bodies show the full path.
+        let path = parts
+            .extensions
+            .get::<OriginalUri>()
+            .map_or_else(|| parts.uri.path(), |o| o.path())
+            .to_string();
         let header = parts
             .headers
             .get(axum::http::header::AUTHORIZATION)
@@ -60,14 +65,20 @@ fn unless_unauthorized(
 }
 
 /// Router fallback for paths no route matches: 401 without a live token on the API, else 404.
-pub async fn not_found(uri: Uri, authed: Result<Authed, ApiError>) -> Response {
+pub async fn not_found(
+    OriginalUri(uri): OriginalUri,
+    authed: Result<Authed, ApiError>,
+) -> Response {
     let otherwise = ApiError::not_found(uri.path());
     unless_unauthorized(&uri, authed, otherwise)
 }
 
 /// Router fallback for a known path with the wrong method: 401 without a live token on the
 /// API, else 405.
-pub async fn method_not_allowed(uri: Uri, authed: Result<Authed, ApiError>) -> Response {
+pub async fn method_not_allowed(
+    OriginalUri(uri): OriginalUri,
+    authed: Result<Authed, ApiError>,
+) -> Response {
     let otherwise = ApiError::method_not_allowed(uri.path());
     unless_unauthorized(&uri, authed, otherwise)
 }
