@@ -171,6 +171,12 @@ fn unknown_objects_tasks_and_bad_bodies_are_refused() {
         .send()
         .unwrap();
     assert_eq!(res.status().as_u16(), 401);
+    let body: Value = res.json().unwrap();
+    assert_eq!(
+        body["path"],
+        format!("/2/0/workspaces/{WS}/models/{MODEL}/imports/{IMPORT_EMPLOYEES}/tasks"),
+        "error bodies name the full path"
+    );
 }
 
 #[test]
