@@ -713,8 +713,7 @@ fn schema_checks_catch_wrong_bodies() {
     let retyped = std::panic::catch_unwind(|| {
         let mut v: Value = serde_json::from_str(
             &std::fs::read_to_string(
-                common::schema::shared_dir()
-                    .join("reference/anaplan-connect-fixtures/users_me.json"),
+                common::schema::fixtures_dir().join("anaplan-connect-fixtures/users_me.json"),
             )
             .unwrap(),
         )

@@ -1,30 +1,20 @@
 //! Checks response bodies against the community OpenAPI spec of the Integration API and against
-//! Anaplan Connect's recorded responses, both in `shared/reference/`.
-//!
-//! The reference folder is found through `ANAPLAN_SHARED_DIR` when set, else at `shared/` beside
-//! the repository (where it is both on a developer machine and in CI).
+//! Anaplan Connect's recorded responses, both copied under `tests/fixtures/`.
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use serde_json::{json, Map, Value};
 
-/// The `shared/` folder.
-pub fn shared_dir() -> PathBuf {
-    match std::env::var_os("ANAPLAN_SHARED_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared")),
-    }
+/// The folder of test vectors (`tests/fixtures/`).
+pub fn fixtures_dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"))
 }
 
 fn read_json(relative: &str) -> Value {
-    let path = shared_dir().join(relative);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "cannot read {} ({e}); set ANAPLAN_SHARED_DIR to the shared/ folder",
-            path.display()
-        )
-    });
+    let path = fixtures_dir().join(relative);
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {} ({e})", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
 }
 
@@ -32,7 +22,7 @@ fn read_json(relative: &str) -> Value {
 pub fn spec() -> &'static Value {
     static SPEC: OnceLock<Value> = OnceLock::new();
     SPEC.get_or_init(|| {
-        let mut doc = read_json("reference/anaplan-openapi/integration-openapi.json");
+        let mut doc = read_json("anaplan-openapi/integration-openapi.json");
         to_json_schema(&mut doc);
         doc
     })
@@ -130,9 +120,7 @@ const OPTIONAL_KEYS: &[&str] = &["next", "previous"];
 /// `.json`), recursively, with the same JSON type. Extra keys in `value` are allowed: the
 /// fixtures are trimmed recordings.
 pub fn assert_same_shape(fixture: &str, value: &Value) {
-    let recorded = read_json(&format!(
-        "reference/anaplan-connect-fixtures/{fixture}.json"
-    ));
+    let recorded = read_json(&format!("anaplan-connect-fixtures/{fixture}.json"));
     let mut problems = Vec::new();
     compare_shape(&recorded, value, "$", &mut problems);
     assert!(
