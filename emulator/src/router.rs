@@ -1,10 +1,8 @@
 //! Assembles every route: auth, the API in both path forms, and the admin endpoint.
 
-use axum::http::Uri;
-use axum::response::{IntoResponse, Response};
 use axum::Router;
 
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::state::AppState;
 
 /// Routes that live inside a model, served under `/2/0/workspaces/{workspaceId}/models/{modelId}`
@@ -27,15 +25,7 @@ pub fn build(state: AppState) -> Router {
         )
         .nest("/2/0/models/{modelId}", model_routes())
         .merge(crate::admin::router())
-        .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
+        .fallback(crate::auth::not_found)
+        .method_not_allowed_fallback(crate::auth::method_not_allowed)
         .with_state(state)
-}
-
-async fn not_found(uri: Uri) -> Response {
-    ApiError::not_found(uri.path()).into_response()
-}
-
-async fn method_not_allowed(uri: Uri) -> Response {
-    ApiError::method_not_allowed(uri.path()).into_response()
 }

@@ -343,6 +343,7 @@ impl Seed {
 
     /// Checks cross references, so that a bad seed fails at start-up and not in the middle of a task.
     pub fn validate(&self) -> Result<(), String> {
+        crate::auth::cert::parse_authorities(&self.certificate_authorities)?;
         crate::model::validate_seed(self)
     }
 }

@@ -27,6 +27,8 @@ pub struct Store {
     pub tasks: HashMap<String, TaskRecord>,
     /// Task ids in creation order (task lists are in ascending creation order).
     pub task_order: Vec<String>,
+    /// Certificate authorities trusted for CA-certificate sign-in, parsed from the seed.
+    pub trusted_cas: crate::auth::cert::TrustedCas,
 }
 
 #[derive(Clone)]
@@ -217,6 +219,7 @@ impl Store {
             tokens: HashMap::new(),
             tasks: HashMap::new(),
             task_order: Vec::new(),
+            trusted_cas: crate::auth::cert::TrustedCas::from_seed(&seed.certificate_authorities),
         }
     }
 

@@ -6,6 +6,8 @@ pub mod tokens;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use axum::http::Uri;
+use axum::response::{IntoResponse, Response};
 
 use crate::api::ApiError;
 use crate::state::AppState;
@@ -39,4 +41,33 @@ impl FromRequestParts<AppState> for Authed {
             token: token.to_string(),
         })
     }
+}
+
+/// The API checks the token before it routes (an authentication filter sits in front of every
+/// `/2/0` handler), so a request for an unknown path or method without a live token is told
+/// 401, not 404/405: a client that re-authenticates on 401 must not be misled into thinking the
+/// resource is missing. Outside `/2/0`, and with a live token, `otherwise` is the answer.
+fn unless_unauthorized(
+    uri: &Uri,
+    authed: Result<Authed, ApiError>,
+    otherwise: ApiError,
+) -> Response {
+    let on_api = uri.path() == "/2/0" || uri.path().starts_with("/2/0/");
+    match authed {
+        Err(unauthorized) if on_api => unauthorized.into_response(),
+        _ => otherwise.into_response(),
+    }
+}
+
+/// Router fallback for paths no route matches: 401 without a live token on the API, else 404.
+pub async fn not_found(uri: Uri, authed: Result<Authed, ApiError>) -> Response {
+    let otherwise = ApiError::not_found(uri.path());
+    unless_unauthorized(&uri, authed, otherwise)
+}
+
+/// Router fallback for a known path with the wrong method: 401 without a live token on the
+/// API, else 405.
+pub async fn method_not_allowed(uri: Uri, authed: Result<Authed, ApiError>) -> Response {
+    let otherwise = ApiError::method_not_allowed(uri.path());
+    unless_unauthorized(&uri, authed, otherwise)
 }

@@ -80,19 +80,23 @@ fn success(
 }
 
 async fn authenticate(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let Some(auth) = headers
+    let Some((scheme, credentials)) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().split_once(' '))
     else {
         return bad_header(StatusCode::UNAUTHORIZED);
     };
-    let user_id = if let Some(b64) = auth.strip_prefix("Basic ") {
-        match basic_user(&state, b64.trim()) {
-            Some(id) => id,
-            None => return bad_credential("Invalid username or password"),
+    let credentials = credentials.trim();
+    // Authentication schemes are case-insensitive (RFC 9110 §11.1); clients send `Basic` and
+    // `CACertificate`, but a server framework would accept any case.
+    let user_id = if scheme.eq_ignore_ascii_case("Basic") {
+        match basic_user(&state, credentials) {
+            Ok(id) => id,
+            Err(e) => return e.into_response(),
         }
-    } else if let Some(cert_value) = auth.strip_prefix("CACertificate ") {
-        match cert::verify(&state, cert_value.trim(), &body) {
+    } else if scheme.eq_ignore_ascii_case("CACertificate") {
+        match cert::verify(&state, credentials, &body) {
             Ok(id) => id,
             Err(CertError::BadHeader) => return bad_header(StatusCode::UNAUTHORIZED),
             Err(CertError::BadCredential(msg)) => return bad_credential(&msg),
@@ -110,14 +114,40 @@ async fn authenticate(State(state): State<AppState>, headers: HeaderMap, body: B
     )
 }
 
-/// The user id for `base64(email:password)`, when it matches an active seeded user.
-fn basic_user(state: &AppState, b64: &str) -> Option<String> {
-    let decoded = base64::engine::general_purpose::STANDARD.decode(b64).ok()?;
-    let text = String::from_utf8(decoded).ok()?;
-    let (email, password) = text.split_once(':')?;
+/// Why a basic sign-in was refused.
+enum BasicError {
+    /// The credentials are not `base64(email:password)`.
+    Malformed,
+    BadCredential,
+}
+
+impl IntoResponse for BasicError {
+    fn into_response(self) -> Response {
+        match self {
+            BasicError::Malformed => bad_header(StatusCode::UNAUTHORIZED),
+            BasicError::BadCredential => bad_credential("Invalid username or password"),
+        }
+    }
+}
+
+/// The user id for `base64(email:password)`, when it matches an active seeded user with that
+/// password. Unknown user, wrong password and inactive user get the same answer, so the
+/// response does not tell which emails exist.
+fn basic_user(state: &AppState, b64: &str) -> Result<String, BasicError> {
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .map_err(|_| BasicError::Malformed)?;
+    let text = String::from_utf8(decoded).map_err(|_| BasicError::Malformed)?;
+    let (email, password) = text.split_once(':').ok_or(BasicError::Malformed)?;
     let store = state.store();
-    let user = store.user_by_email(email)?;
-    (user.active && user.password.as_deref() == Some(password)).then(|| user.id.clone())
+    let user = store
+        .user_by_email(email)
+        .ok_or(BasicError::BadCredential)?;
+    if user.active && user.password.as_deref() == Some(password) {
+        Ok(user.id.clone())
+    } else {
+        Err(BasicError::BadCredential)
+    }
 }
 
 /// The token of an `AnaplanAuthToken` header; other schemes (Bearer included) are a bad header.
