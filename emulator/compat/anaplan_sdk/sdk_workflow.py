@@ -34,7 +34,7 @@ from pathlib import Path
 
 import httpx2
 from anaplan_sdk import AsyncClient, Client
-from anaplan_sdk.exceptions import AnaplanActionError
+from anaplan_sdk.exceptions import AnaplanActionError, InvalidCredentialsException
 
 from redirect_transport import Redirect
 
@@ -410,28 +410,56 @@ def step_export(client, rows, bad, columns):
 
 
 def make_certificates(tmp: Path):
-    """A CA, and a certificate for cert.user@example.com signed by it, made with the openssl CLI."""
+    """Two CAs, each signing a certificate for cert.user@example.com, made with the openssl CLI.
+
+    The emulator's seed trusts only the first CA, so the second certificate must be refused.
+    """
     def openssl(*args):
         res = subprocess.run(["openssl", *args], cwd=tmp, capture_output=True, text=True, timeout=60)
         check(res.returncode == 0, f"openssl {' '.join(args)} failed: {res.stderr}")
 
-    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
-            "-days", "2", "-subj", "/O=Emulator Compat Test/CN=Emulator Compat Test CA")
-    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "user.key", "-out", "user.csr",
-            "-subj", f"/CN={CERT_USER}/emailAddress={CERT_USER}")
     (tmp / "user.ext").write_text(f"subjectAltName=email:{CERT_USER}\nkeyUsage=digitalSignature\n")
-    openssl("x509", "-req", "-in", "user.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
-            "-out", "user.pem", "-days", "2", "-sha256", "-extfile", "user.ext")
-    return tmp / "ca.pem", tmp / "user.pem", tmp / "user.key"
+    made = {}
+    for ca in ("trusted", "stranger"):
+        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{ca}-ca.key",
+                "-out", f"{ca}-ca.pem", "-days", "2", "-subj", f"/O=Emulator Compat Test/CN={ca} CA")
+        openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{ca}-user.key", "-out", f"{ca}-user.csr",
+                "-subj", f"/CN={CERT_USER}/emailAddress={CERT_USER}")
+        openssl("x509", "-req", "-in", f"{ca}-user.csr", "-CA", f"{ca}-ca.pem", "-CAkey", f"{ca}-ca.key",
+                "-CAcreateserial", "-out", f"{ca}-user.pem", "-days", "2", "-sha256", "-extfile", "user.ext")
+        made[ca] = (tmp / f"{ca}-ca.pem", tmp / f"{ca}-user.pem", tmp / f"{ca}-user.key")
+    return made
 
 
-def step_certificate(cert, key, seed):
+def write_seed(seed, trusted_ca: Path, tmp: Path) -> Path:
+    """The bundled seed, trusting `trusted_ca` for certificate sign-in (files still read from the repo)."""
+    seed = json.loads(json.dumps(seed))
+    seed["certificateAuthorities"] = [trusted_ca.read_text()]
+    for model in seed["models"]:
+        for f in model.get("files", []):
+            if "contentPath" in f:
+                f["contentPath"] = str(SEED_DIR / f["contentPath"])
+    path = tmp / "seed.json"
+    path.write_text(json.dumps(seed, indent=1))
+    return path
+
+
+def step_certificate(certs, seed):
     step(f"5. Sign in with a CA certificate ({CERT_USER})")
+    _, cert, key = certs["trusted"]
     client = Client(certificate=str(cert), private_key=str(key), retry_count=1)
     workspaces = client.get_workspaces()
-    say("workspaces: " + ", ".join(f"{w.name} ({w.id})" for w in workspaces))
+    say("signed in with a certificate from the trusted CA; workspaces: "
+        + ", ".join(f"{w.name} ({w.id})" for w in workspaces))
     user = next(u for u in seed["users"] if u["email"] == CERT_USER)
     check({w.id for w in workspaces} == set(user["workspaces"]), f"cert user's workspaces {workspaces}")
+    _, cert, key = certs["stranger"]
+    try:
+        Client(certificate=str(cert), private_key=str(key), retry_count=1)
+    except InvalidCredentialsException:
+        say("a certificate for the same user from an untrusted CA is refused (InvalidCredentialsException)")
+    else:
+        raise CheckFailed("a certificate from an untrusted CA was accepted")
 
 
 async def async_flow(ws_id, model_id, expected_bytes):
@@ -459,8 +487,9 @@ def run(args):
     with tempfile.TemporaryDirectory(prefix="anaplan-sdk-compat-") as tmp:
         tmp = Path(tmp)
         step("0. Start the emulator and point the SDK's transport at it")
-        ca, cert, key = make_certificates(tmp)
-        emu = Emulator(Path(args.emulator), tmp, ["--trusted-ca", str(ca)] if args.trusted_ca_flag else [])
+        certs = make_certificates(tmp)
+        seed_path = write_seed(seed, certs["trusted"][0], tmp)
+        emu = Emulator(Path(args.emulator), tmp, ["--seed", str(seed_path)])
         redirect = Redirect({AUTH_HOST: emu.auth_url, API_HOST: emu.api_url})
         redirect.install()
         try:
@@ -469,7 +498,7 @@ def run(args):
             step_upload(client, raw, content, args.chunk_size)
             step_import_and_process(client, raw, ws, model, rows, bad)
             data = step_export(client, rows, bad, columns)
-            step_certificate(cert, key, seed)
+            step_certificate(certs, seed)
             step("6. The async client")
             asyncio.run(async_flow(ws.id, model.id, data))
             step("Done")
@@ -489,7 +518,6 @@ def main():
     parser.add_argument("--rows", type=int, default=40_000, help="generated employees on top of the seed's")
     parser.add_argument("--chunk-size", type=int, default=1_000_000, help="upload_chunk_size for the SDK")
     parser.add_argument("--deadline", type=int, default=300, help="seconds before the run is abandoned")
-    parser.add_argument("--trusted-ca-flag", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     def timed_out(*_):
