@@ -20,10 +20,10 @@ Usage: sdk_workflow.py --emulator PATH [--rows N] [--chunk-size BYTES] [--deadli
 import argparse
 import asyncio
 import csv
+import datetime
 import io
 import json
 import math
-import os
 import signal
 import subprocess
 import sys
@@ -143,11 +143,13 @@ class Raw:
 # Test data
 
 
+def read_csv(path: Path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
 def load_seed():
-    seed = json.loads((SEED_DIR / "default.json").read_text())
-    with open(SEED_DIR / "employees.csv", newline="") as f:
-        seed_rows = list(csv.DictReader(f))
-    return seed, seed_rows
+    return json.loads((SEED_DIR / "default.json").read_text()), read_csv(SEED_DIR / "employees.csv")
 
 
 def build_employees(seed_rows, departments, count):
@@ -175,15 +177,55 @@ def build_employees(seed_rows, departments, count):
     return columns, rows, out.getvalue().encode()
 
 
-def bad_rows(rows, departments):
-    """Rows the import must reject, by 1-based line number in the file (the header is line 1)."""
-    bad = {}
-    for n, row in enumerate(rows, start=2):
-        if not row["Name"].strip():
-            bad[n] = row
-        elif row["Department"] not in departments:
-            bad[n] = row
-    return bad
+class Expected:
+    """What the emulator must report for the uploaded rows, worked out from the rows themselves.
+
+    Line numbers are 1-based in the file, the header being line 1. Anaplan's rules as the emulator
+    applies them: a row without a name is rejected (`E` in the dump); a row whose parent is not a
+    Departments item is loaded without its parent (`W`); "Delete Leavers" deletes every employee
+    with a Leave Date; the salary import rejects rows naming nobody, with a non-numeric salary or
+    an impossible date.
+    """
+
+    def __init__(self, rows, departments, salary_rows):
+        self.rows = rows
+        self.failed, self.warned = {}, {}
+        for line, row in enumerate(rows, start=2):
+            if not row["Name"].strip():
+                self.failed[line] = row
+            elif row["Department"] not in departments:
+                self.warned[line] = row
+        loaded = [r for line, r in enumerate(rows, start=2) if line not in self.failed]
+        self.loaded_names = {r["Name"] for r in loaded}
+        self.leavers = [r for r in loaded if r["Leave Date"].strip()]
+        # What the list holds after the process: loaded rows minus leavers, unknown parents dropped.
+        self.export = {
+            r["Code"]: {**r, "Department": r["Department"] if r["Department"] in departments else ""}
+            for r in loaded if not r["Leave Date"].strip()
+        }
+        self.salary_rejects = {
+            line: r for line, r in enumerate(salary_rows, start=2)
+            if r["Employee"] not in self.loaded_names or not is_number(r["Salary"]) or not is_date(r["Start Date"])
+        }
+
+    def dump_lines(self):
+        return {**{n: "E" for n in self.failed}, **{n: "W" for n in self.warned}}
+
+
+def is_number(text):
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
+def is_date(text):
+    try:
+        datetime.date.fromisoformat(text)
+        return True
+    except ValueError:
+        return False
 
 
 def pairs(values):
@@ -198,6 +240,16 @@ def parse_dump(text):
     for col in ("_Status_", "_Line_", "_Error_1_"):
         check(col in header, f"dump header {header} lacks {col}")
     return [dict(zip(header, r)) for r in rows[1:]]
+
+
+def check_employee_dump(dump, source_rows, expected_lines, what):
+    got = {int(r["_Line_"]): r["_Status_"] for r in dump}
+    check(got == expected_lines, f"{what}: dump lines/statuses {sorted(got.items())} != {sorted(expected_lines.items())}")
+    for r in dump:
+        src = source_rows[int(r["_Line_"]) - 2]
+        check((r["Name"], r["Code"], r["Department"]) == (src["Name"], src["Code"], src["Department"]),
+              f"{what}: dump row {r} does not match line {r['_Line_']} of the file {src}")
+        check(r["_Error_1_"].strip() != "", f"{what}: dump row without an error message: {r}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -311,13 +363,15 @@ def step_upload(client, raw, content, chunk_size):
     say(f"read back {len(back):,} bytes in {expected_chunks} chunks: identical")
 
 
-def step_import_and_process(client, raw, ws, model, rows, bad):
+def step_import_and_process(client, raw, ws, model, exp: Expected):
     base = f"/2/0/workspaces/{ws.id}/models/{model.id}"
     step("3a. Run the action 'Clear Employees' (so the list holds exactly what is imported)")
     task = client.run_action(CLEAR_ACTION)
     say(f"task {task.id}: {task.task_state}, successful={task.result.successful}")
 
-    step(f"3b. Run the import 'Employees from Employees.csv' ({len(rows):,} rows, {len(bad)} bad)")
+    rows = exp.rows
+    step(f"3b. Run the import 'Employees from Employees.csv' ({len(rows):,} rows: "
+         f"{len(exp.failed)} without a name, {len(exp.warned)} with an unknown department)")
     try:
         task = client.run_action(EMPLOYEES_IMPORT)
     except AnaplanActionError as e:
@@ -326,22 +380,29 @@ def step_import_and_process(client, raw, ws, model, rows, bad):
     say(f"task {task.id}: successful={result.successful}, failureDumpAvailable={result.failure_dump_available}")
     for d in result.details:
         say(f"  {d.type}: {(d.local_message_text or '').strip()}")
-    counts = pairs(result.details[0].values) if result.details else {}
-    check(counts.get("totalRowCount") == str(len(rows)), f"totalRowCount {counts.get('totalRowCount')} != {len(rows)}")
-    check(counts.get("successRowCount") == str(len(rows) - len(bad)),
-          f"successRowCount {counts.get('successRowCount')} != {len(rows) - len(bad)}")
-    check(counts.get("failedCount") == str(len(bad)), f"failedCount {counts.get('failedCount')} != {len(bad)}")
-    check(result.failure_dump_available is True, "bad rows but no failure dump")
+    check(result.details, "the import result has no details")
+    counts = pairs(result.details[0].values)
+    n_failed, n_warned = len(exp.failed), len(exp.warned)
+    want = {
+        "totalRowCount": len(rows),
+        "successRowCount": len(rows) - n_failed - n_warned,
+        "warningsRowCount": n_warned,
+        "failedCount": n_failed,
+        "ignoredCount": 0,
+        "totalCreateCount": len(rows) - n_failed,  # the list was cleared: every loaded row is new
+        "totalUpdateCount": 0,
+    }
+    for key, value in want.items():
+        check(counts.get(key) == str(value), f"import {key} = {counts.get(key)!r}, expected {value}")
+    say("counts as expected: " + ", ".join(f"{k} {v}" for k, v in want.items()))
+    check(result.failure_dump_available is True, "rows were rejected but no failure dump is available")
 
     res = raw.get(f"{base}/imports/{EMPLOYEES_IMPORT}/tasks/{task.id}/dump")
     check(res.status_code == 200, f"import dump: HTTP {res.status_code}")
     dump = parse_dump(res.text)
-    say(f"import dump: {len(dump)} rows: " + "; ".join(f"line {r['_Line_']}: {r['_Error_1_']}" for r in dump))
-    check({int(r["_Line_"]) for r in dump} == set(bad), f"dump lines {[r['_Line_'] for r in dump]} != {sorted(bad)}")
-    for r in dump:
-        src = bad[int(r["_Line_"])]
-        check(r["_Status_"] == "E" and r["Code"] == src["Code"] and r["Name"] == src["Name"],
-              f"dump row {r} does not match source row {src}")
+    say(f"import dump, {len(dump)} rows: "
+        + "; ".join(f"{r['_Status_']} line {r['_Line_']}: {r['_Error_1_']}" for r in dump))
+    check_employee_dump(dump, rows, exp.dump_lines(), "import dump")
 
     step("3c. Run the process 'Load Employees'")
     task = client.run_action(LOAD_PROCESS)
@@ -349,63 +410,59 @@ def step_import_and_process(client, raw, ws, model, rows, bad):
     say(f"task {task.id}: successful={result.successful}, failureDumpAvailable={result.failure_dump_available}")
     nested = result.nested_results
     check(len(nested) == 4, f"{len(nested)} nested results, expected 4")
-    # The SDK's TaskResult has no objectId; the raw task status gives the ids in the same order.
+    # The SDK's TaskResult keeps no objectId; the raw task status gives the ids in the same order.
     res = raw.get(f"{base}/processes/{LOAD_PROCESS}/tasks/{task.id}")
     check(res.status_code == 200, f"process task status: HTTP {res.status_code}")
     ids = [n["objectId"] for n in res.json()["task"]["result"]["nestedResults"]]
     for object_id, n in zip(ids, nested):
         say(f"  {object_id}: successful={n.successful}, failureDumpAvailable={n.failure_dump_available}; "
             + "; ".join((d.local_message_text or d.type).strip() for d in n.details))
-    check(ids == ["112000000001", "112000000002", "117000000001", "116000000002"], f"nested object ids {ids}")
-    dumps_expected = {"112000000001": True, "112000000002": True, "117000000001": False, "116000000002": False}
-    for object_id, n in zip(ids, nested):
-        check(n.failure_dump_available == dumps_expected[object_id],
-              f"{object_id}: failureDumpAvailable {n.failure_dump_available}")
+    steps = [str(EMPLOYEES_IMPORT), str(SALARIES_IMPORT), str(DELETE_LEAVERS), "116000000002"]
+    check(ids == steps, f"nested object ids {ids} != {steps}")
+    check(all(n.successful for n in nested), "a step of the process was unsuccessful")
+    with_dump = [i for i, n in zip(ids, nested) if n.failure_dump_available]
+    check(with_dump == steps[:2], f"steps with a failure dump: {with_dump}, expected the two imports")
 
     dumps = {}
-    for object_id in ("112000000001", "112000000002"):
+    for object_id in with_dump:
         res = raw.get(f"{base}/processes/{LOAD_PROCESS}/tasks/{task.id}/dumps/{object_id}")
         check(res.status_code == 200, f"process dump {object_id}: HTTP {res.status_code}")
         dumps[object_id] = parse_dump(res.text)
-        say(f"  dump {object_id}: " + "; ".join(f"line {r['_Line_']}: {r['_Error_1_']}" for r in dumps[object_id]))
-    check({int(r["_Line_"]) for r in dumps["112000000001"]} == set(bad), "process dump of the Employees import")
-    # Salaries.csv (seed) names Zoe Walker, who is nobody, and Ines Costa, whose row the Employees
-    # import rejected (unknown department), with "not a number" as salary.
-    salary_names = {r["Employee"] for r in dumps["112000000002"]}
-    check(salary_names == {"Zoe Walker", "Ines Costa"}, f"salary dump names {salary_names}")
+        say(f"  dump {object_id}, {len(dumps[object_id])} rows: "
+            + "; ".join(f"{r['_Status_']} line {r['_Line_']}: {r['_Error_1_']}" for r in dumps[object_id]))
+    check_employee_dump(dumps[str(EMPLOYEES_IMPORT)], rows, exp.dump_lines(), "process dump of the Employees import")
+    got = {int(r["_Line_"]): r["Employee"] for r in dumps[str(SALARIES_IMPORT)]}
+    want = {n: r["Employee"] for n, r in exp.salary_rejects.items()}
+    check(got == want, f"salary dump {got} != expected {want}")
+    check(all(r["_Status_"] == "E" for r in dumps[str(SALARIES_IMPORT)]), "salary dump rows are not all E")
 
 
-def expected_export(rows, bad):
-    """What the Employees list holds after the import and Delete Leavers: good rows, no leavers."""
-    good = [r for n, r in enumerate(rows, start=2) if n not in bad]
-    return {r["Code"]: r for r in good if not r["Leave Date"].strip()}
-
-
-def compare_export(data: bytes, expected: dict, columns):
+def compare_export(data: bytes, exp: Expected):
     text = data.decode("utf-8")
     reader = csv.DictReader(io.StringIO(text))
     got = list(reader)
     say(f"downloaded {len(data):,} bytes, {len(got):,} rows, columns {reader.fieldnames}")
-    check(len(got) == len(expected), f"{len(got)} rows exported, expected {len(expected)}")
-    name_col = "Name" if "Name" in reader.fieldnames else reader.fieldnames[0]
-    parent_col = next(c for c in ("Parent", "Departments", "Department") if c in reader.fieldnames)
+    # A list export is headed by the list's name, then Parent, Code and the properties.
+    columns = ["Employees", "Parent", "Code", "Email", "Start Date", "Leave Date"]
+    check(reader.fieldnames == columns, f"export columns {reader.fieldnames} != {columns}")
+    check(len(got) == len(exp.export), f"{len(got)} rows exported, expected {len(exp.export)} "
+          f"({len(exp.rows)} uploaded, {len(exp.failed)} rejected, {len(exp.leavers)} leavers deleted)")
     by_code = {r["Code"]: r for r in got}
-    check(set(by_code) == set(expected), f"exported codes differ: "
-          f"missing {sorted(set(expected) - set(by_code))[:5]}, extra {sorted(set(by_code) - set(expected))[:5]}")
-    for code, want in expected.items():
+    check(set(by_code) == set(exp.export), "exported codes differ: "
+          f"missing {sorted(set(exp.export) - set(by_code))[:5]}, extra {sorted(set(by_code) - set(exp.export))[:5]}")
+    for code, want in exp.export.items():
         have = by_code[code]
-        check((have[name_col], have[parent_col]) == (want["Name"], want["Department"]),
+        check((have["Employees"], have["Parent"], have["Email"], have["Start Date"], have["Leave Date"])
+              == (want["Name"], want["Department"], want["Email"], want["Start Date"], ""),
               f"{code}: exported {have} != uploaded {want}")
-        for col in ("Email", "Start Date"):
-            if col in have:
-                check(have[col] == want[col], f"{code}: {col} {have[col]!r} != {want[col]!r}")
 
 
-def step_export(client, rows, bad, columns):
+def step_export(client, exp: Expected):
     step("4. Export 'Employees.csv' and download it")
     data = client.export_and_download(EMPLOYEES_EXPORT)
-    compare_export(data, expected_export(rows, bad), columns)
-    say("every exported employee matches an uploaded one (name, code, parent); nothing is missing")
+    compare_export(data, exp)
+    say(f"all {len(exp.export):,} employees match the upload (name, code, parent, properties): "
+        f"{len(exp.failed)} rejected and {len(exp.leavers)} leavers are gone")
     return data
 
 
@@ -481,8 +538,8 @@ def run(args):
     seed, seed_rows = load_seed()
     wf = next(m for m in seed["models"] if m["name"] == MODEL and m["workspaceId"] == seed["workspaces"][0]["id"])
     departments = [i["name"] for i in next(l for l in wf["lists"] if l["name"] == "Departments")["items"]]
-    columns, rows, content = build_employees(seed_rows, departments, args.rows)
-    bad = bad_rows(rows, departments)
+    _, rows, content = build_employees(seed_rows, departments, args.rows)
+    exp = Expected(rows, departments, read_csv(SEED_DIR / "salaries.csv"))
 
     with tempfile.TemporaryDirectory(prefix="anaplan-sdk-compat-") as tmp:
         tmp = Path(tmp)
@@ -496,8 +553,8 @@ def run(args):
             raw = Raw()
             client, ws, model, _ = step_listings(emu, seed)
             step_upload(client, raw, content, args.chunk_size)
-            step_import_and_process(client, raw, ws, model, rows, bad)
-            data = step_export(client, rows, bad, columns)
+            step_import_and_process(client, raw, ws, model, exp)
+            data = step_export(client, exp)
             step_certificate(certs, seed)
             step("6. The async client")
             asyncio.run(async_flow(ws.id, model.id, data))
