@@ -97,7 +97,9 @@ class Emulator:
             time.sleep(0.05)
         time.sleep(0.05)  # the file is written in one go, but give a slow writer a moment
         info = json.loads(ready.read_text())
-        self.auth_url, self.api_url = info["auth_url"].rstrip("/"), info["api_url"].rstrip("/")
+        # The emulator writes camelCase keys; older builds wrote snake_case.
+        self.auth_url = (info.get("authUrl") or info["auth_url"]).rstrip("/")
+        self.api_url = (info.get("apiUrl") or info["api_url"]).rstrip("/")
         check(self.auth_url != self.api_url, f"auth and API share one listener: {info}")
         say(f"emulator pid {self.proc.pid}: auth {self.auth_url}, api {self.api_url}")
 
@@ -132,11 +134,11 @@ class Raw:
         return self.http.get(f"https://{API_HOST}{path}",
                              headers={"Authorization": f"AnaplanAuthToken {self.token}"})
 
-    def requests(self) -> list[dict]:
-        res = self.get("/__emulator/requests")
+    def requests(self, since: int = 0) -> list[dict]:
+        """The emulator's request log (entries after sequence number `since`), oldest first."""
+        res = self.get(f"/__emulator/requests?since={since}")
         check(res.status_code == 200, f"request log: HTTP {res.status_code} {res.text[:300]}")
-        body = res.json()
-        return body["requests"] if isinstance(body, dict) else body
+        return res.json()["requests"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -334,21 +336,21 @@ def step_upload(client, raw, content, chunk_size):
     client.upload_parallel = True
     expected_chunks = math.ceil(len(content) / chunk_size)
     check(expected_chunks >= 3, f"the file makes only {expected_chunks} chunks: raise --rows")
-    before = len(raw.requests())
+    before = max((e["seq"] for e in raw.requests()), default=0)
     started = time.monotonic()
     client.upload_file(EMPLOYEES_FILE, content)
     say(f"upload_file returned after {time.monotonic() - started:.2f} s")
 
-    log = raw.requests()[before:]
+    log = raw.requests(since=before)
     chunk_path = f"/files/{EMPLOYEES_FILE}/chunks/"
     puts = [e for e in log if e.get("method") == "PUT" and chunk_path in e.get("path", "")]
     for e in puts:
         say(f"logged: {e.get('method')} {e.get('path')} -> {e.get('status')} "
-            f"{e.get('contentType')} in {e.get('bytesIn')} B")
+            f"{e.get('requestContentType')} in {e.get('bytesIn')} B")
     check(len(puts) == expected_chunks, f"{len(puts)} chunk PUTs logged, expected {expected_chunks}")
     check(sorted(int(e["path"].rsplit("/", 1)[1]) for e in puts) == list(range(expected_chunks)),
           "chunk ids are not 0..N-1")
-    check(all(e.get("contentType") == "application/x-gzip" for e in puts), "a chunk PUT was not application/x-gzip")
+    check(all(e.get("requestContentType") == "application/x-gzip" for e in puts), "a chunk PUT was not application/x-gzip")
     check(all(e.get("status") == 204 for e in puts), "a chunk PUT did not get 204")
     # gzip of CSV text is much smaller than the text: the bytes on the wire really were compressed.
     sent = sum(int(e.get("bytesIn") or 0) for e in puts)
@@ -572,7 +574,7 @@ def run(args):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--emulator", required=True, help="path of the anaplan-emulator binary")
-    parser.add_argument("--rows", type=int, default=40_000, help="generated employees on top of the seed's")
+    parser.add_argument("--rows", type=int, default=50_000, help="generated employees on top of the seed's")
     parser.add_argument("--chunk-size", type=int, default=1_000_000, help="upload_chunk_size for the SDK")
     parser.add_argument("--deadline", type=int, default=300, help="seconds before the run is abandoned")
     args = parser.parse_args()
