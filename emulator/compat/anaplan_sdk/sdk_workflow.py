@@ -24,6 +24,7 @@ import datetime
 import io
 import json
 import math
+import os
 import signal
 import subprocess
 import sys
@@ -48,6 +49,7 @@ WORKSPACE, MODEL = "Financial Planning", "Workforce Planning"
 EMPLOYEES_FILE, EMPLOYEES_IMPORT, SALARIES_IMPORT = 113000000001, 112000000001, 112000000002
 EMPLOYEES_EXPORT, CLEAR_ACTION, DELETE_LEAVERS = 116000000001, 117000000002, 117000000001
 LOAD_PROCESS = 118000000001
+CHUNK_LATENCY_MS = 400
 
 FIRST = ["Ada", "Bela", "Chen", "Dara", "Eli", "Fatima", "Goran", "Hana", "Ivo", "Jade",
          "Kofi", "Lena", "Milo", "Nia", "Omar", "Pia", "Quinn", "Rafa", "Sana", "Tomas"]
@@ -230,6 +232,19 @@ def is_date(text):
         return False
 
 
+def max_overlap(entries):
+    """The largest number of logged requests that were being served at the same moment."""
+    events = []
+    for e in entries:
+        start = datetime.datetime.fromisoformat(e["timestamp"].replace("Z", "+00:00")).timestamp() * 1000
+        events += [(start, 1), (start + e["durationMs"], -1)]
+    live = peak = 0
+    for _, delta in sorted(events, key=lambda ev: (ev[0], ev[1])):  # an end before a start at a tie
+        live += delta
+        peak = max(peak, live)
+    return peak
+
+
 def pairs(values):
     """A task detail's `values` (name, value, name, value, ...) as a dict."""
     return dict(zip(values[0::2], values[1::2]))
@@ -356,6 +371,12 @@ def step_upload(client, raw, content, chunk_size):
     sent = sum(int(e.get("bytesIn") or 0) for e in puts)
     check(0 < sent < len(content) // 2, f"{sent} bytes sent for {len(content)} bytes of CSV: not compressed?")
     say(f"{len(puts)} x PUT application/x-gzip, {sent:,} bytes on the wire for {len(content):,} bytes")
+    # The SDK uploads on cpu_count() threads; with every chunk PUT held CHUNK_LATENCY_MS by the
+    # emulator, parallel uploads show as overlapping requests in the log.
+    overlap = max_overlap(puts)
+    want = min(2, os.cpu_count() or 1, expected_chunks)
+    check(overlap >= want, f"at most {overlap} chunk PUTs were in flight at once, expected {want} (parallel upload)")
+    say(f"up to {overlap} chunk PUTs were in flight at once (SDK threads: {os.cpu_count()})")
 
     files = {f.id: f for f in client.get_files()}
     check(files[EMPLOYEES_FILE].chunk_count == expected_chunks,
@@ -548,7 +569,9 @@ def run(args):
         step("0. Start the emulator and point the SDK's transport at it")
         certs = make_certificates(tmp)
         seed_path = write_seed(seed, certs["trusted"][0], tmp)
-        emu = Emulator(Path(args.emulator), tmp, ["--seed", str(seed_path)])
+        # Chunk PUTs are held for a moment, so that the log can show whether they overlapped.
+        emu = Emulator(Path(args.emulator), tmp, ["--seed", str(seed_path),
+                                                  "--fault", f"latency:PUT:/2/0/*/chunks/*:ms={CHUNK_LATENCY_MS}"])
         redirect = Redirect({AUTH_HOST: emu.auth_url, API_HOST: emu.api_url})
         redirect.install()
         try:
