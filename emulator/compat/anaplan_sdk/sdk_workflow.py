@@ -295,6 +295,10 @@ def step_listings(emu, seed):
         + ", ".join(f"{m.id} in {m.workspace_name}" for m in same_name))
     check(len(same_name) == 2 and len({m.workspace_id for m in same_name}) == 2,
           f"expected {MODEL!r} in two workspaces, got {same_name}")
+    # The same list one model per page: the SDK reads meta.paging and fetches the rest in parallel.
+    paged = Client(user_email=USER, password=PASSWORD, page_size=1, retry_count=1).get_models()
+    check([m.id for m in paged] == [m.id for m in all_models], f"page by page {paged} != in one page {all_models}")
+    say(f"listed again with page_size=1: the same {len(paged)} models in the same order")
     in_ws = client.get_models(only_in_workspace=ws.id)
     say(f"models in {ws.name}: " + ", ".join(f"{m.name} ({m.id}, {m.active_state})" for m in in_ws))
     seed_in_ws = {m["id"]: m["name"] for m in seed["models"] if m["workspaceId"] == ws.id}
@@ -559,7 +563,8 @@ async def async_flow(ws_id, model_id, expected_bytes):
 
 def run(args):
     seed, seed_rows = load_seed()
-    wf = next(m for m in seed["models"] if m["name"] == MODEL and m["workspaceId"] == seed["workspaces"][0]["id"])
+    ws_id = next(w["id"] for w in seed["workspaces"] if w["name"] == WORKSPACE)
+    wf = next(m for m in seed["models"] if m["name"] == MODEL and m["workspaceId"] == ws_id)
     departments = [i["name"] for i in next(l for l in wf["lists"] if l["name"] == "Departments")["items"]]
     _, rows, content = build_employees(seed_rows, departments, args.rows)
     exp = Expected(rows, departments, read_csv(SEED_DIR / "salaries.csv"))
