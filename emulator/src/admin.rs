@@ -1,9 +1,209 @@
-//! The admin endpoint (`/__emulator/...`, a path no Anaplan route uses).
+//! The admin endpoint, under `/__emulator/` (a path no Anaplan route uses).
+//!
+//! | route | does |
+//! |---|---|
+//! | `GET /__emulator/health` | `{"status":"ok","apiUrl":...,"authUrl":...}` |
+//! | `GET /__emulator/requests[?since=SEQ]` | `{"requests":[...]}`: the request log ([`crate::reqlog::LogEntry`]), oldest first; with `since`, only entries after that `seq` |
+//! | `DELETE /__emulator/requests` | clears the request log (204) |
+//! | `GET /__emulator/faults` | the fault set ([`crate::faults::FaultConfig`]) |
+//! | `PUT /__emulator/faults` | replaces the fault set (counters and RNGs start over); answers the new set |
+//! | `POST /__emulator/faults` | adds one rule ([`crate::faults::FaultRule`]); answers the new set |
+//! | `DELETE /__emulator/faults` | removes every rule and the bandwidth cap (204) |
+//! | `GET /__emulator/settings` | `{"tokenTtlMs","taskDurationMs","certFreshnessMs","rejectV1Certificates"}` |
+//! | `PUT /__emulator/settings` | changes the fields given (any subset); answers all of them. A new token lifetime applies to tokens issued or refreshed afterwards |
+//! | `POST /__emulator/reset` | puts the data back as the seed has it: users, workspaces, models, files; every token and task is gone (204). Faults, settings and the request log are left alone |
+//!
+//! There is no authentication: the emulator listens on loopback by default, and anyone who can
+//! reach this endpoint can change its behaviour. Do not expose it (the CLI warns when `--bind` is
+//! not a loopback address). Admin requests are neither logged nor faulted (a bandwidth cap does
+//! apply to their connection).
+//! Bad input is a 400 in the Integration API error shape, with the reason in `status.message`.
 
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use axum::Router;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 
+use crate::api::{json_ok, ApiError};
+use crate::faults::{FaultConfig, FaultRule};
 use crate::state::AppState;
+use crate::store::Store;
+
+/// Where the admin endpoint lives.
+pub const PREFIX: &str = "/__emulator";
+
+/// True for the admin endpoint's own paths.
+pub fn is_admin_path(path: &str) -> bool {
+    path.strip_prefix(PREFIX)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/__emulator/health", get(health))
+        .route("/__emulator/requests", get(requests).delete(clear_requests))
+        .route(
+            "/__emulator/faults",
+            get(faults)
+                .put(replace_faults)
+                .post(add_fault)
+                .delete(clear_faults),
+        )
+        .route("/__emulator/settings", get(settings).put(change_settings))
+        .route("/__emulator/reset", post(reset))
+}
+
+async fn health(State(state): State<AppState>) -> Response {
+    let urls = state.urls();
+    json_ok(json!({"status": "ok", "apiUrl": urls.api, "authUrl": urls.auth}))
+}
+
+#[derive(Deserialize)]
+struct SinceQuery {
+    since: Option<u64>,
+}
+
+async fn requests(
+    State(state): State<AppState>,
+    uri: Uri,
+    query: Result<Query<SinceQuery>, QueryRejection>,
+) -> Response {
+    match query {
+        Ok(Query(q)) => json_ok(json!({ "requests": state.log.since(q.since.unwrap_or(0)) })),
+        Err(e) => ApiError::bad_request(e.body_text(), uri.path()).into_response(),
+    }
+}
+
+async fn clear_requests(State(state): State<AppState>) -> StatusCode {
+    state.log.clear();
+    StatusCode::NO_CONTENT
+}
+
+fn to_json<T: Serialize>(value: &T) -> Response {
+    match serde_json::to_value(value) {
+        Ok(v) => json_ok(v),
+        Err(e) => {
+            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string(), PREFIX).into_response()
+        }
+    }
+}
+
+/// The JSON body, or a 400 saying what is wrong with it.
+fn parse<T: DeserializeOwned>(body: &Bytes, uri: &Uri) -> Result<T, ApiError> {
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("Invalid JSON body: {e}"), uri.path()))
+}
+
+async fn faults(State(state): State<AppState>) -> Response {
+    to_json(&state.faults.config())
+}
+
+async fn replace_faults(State(state): State<AppState>, uri: Uri, body: Bytes) -> Response {
+    let result = parse::<FaultConfig>(&body, &uri).and_then(|config| {
+        state
+            .faults
+            .replace(config)
+            .map_err(|e| ApiError::bad_request(e, uri.path()))
+    });
+    match result {
+        Ok(()) => to_json(&state.faults.config()),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn add_fault(State(state): State<AppState>, uri: Uri, body: Bytes) -> Response {
+    let result = parse::<FaultRule>(&body, &uri).and_then(|rule| {
+        state
+            .faults
+            .add_rule(rule)
+            .map_err(|e| ApiError::bad_request(e, uri.path()))
+    });
+    match result {
+        Ok(()) => to_json(&state.faults.config()),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn clear_faults(State(state): State<AppState>) -> StatusCode {
+    let seed = state.faults.config().seed;
+    // An empty, valid set cannot be refused.
+    let _ = state.faults.replace(FaultConfig {
+        seed,
+        ..FaultConfig::default()
+    });
+    StatusCode::NO_CONTENT
+}
+
+/// The run-time settings over JSON; in a `PUT`, absent fields stay as they are.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SettingsJson {
+    token_ttl_ms: Option<u64>,
+    task_duration_ms: Option<u64>,
+    cert_freshness_ms: Option<u64>,
+    reject_v1_certificates: Option<bool>,
+}
+
+fn current_settings(state: &AppState) -> SettingsJson {
+    let s = state.settings();
+    SettingsJson {
+        token_ttl_ms: Some(s.token_ttl.as_millis() as u64),
+        task_duration_ms: Some(s.task_duration.as_millis() as u64),
+        cert_freshness_ms: Some(s.cert_freshness.as_millis() as u64),
+        reject_v1_certificates: Some(s.reject_v1_certificates),
+    }
+}
+
+async fn settings(State(state): State<AppState>) -> Response {
+    to_json(&current_settings(&state))
+}
+
+async fn change_settings(State(state): State<AppState>, uri: Uri, body: Bytes) -> Response {
+    let patch = match parse::<SettingsJson>(&body, &uri) {
+        Ok(p) => p,
+        Err(e) => return e.into_response(),
+    };
+    {
+        let mut s = state.settings.write().unwrap_or_else(|p| p.into_inner());
+        if let Some(ms) = patch.token_ttl_ms {
+            s.token_ttl = Duration::from_millis(ms);
+        }
+        if let Some(ms) = patch.task_duration_ms {
+            s.task_duration = Duration::from_millis(ms);
+        }
+        if let Some(ms) = patch.cert_freshness_ms {
+            s.cert_freshness = Duration::from_millis(ms);
+        }
+        if let Some(reject) = patch.reject_v1_certificates {
+            s.reject_v1_certificates = reject;
+        }
+    }
+    to_json(&current_settings(&state))
+}
+
+async fn reset(State(state): State<AppState>) -> StatusCode {
+    let fresh = Store::from_seed(&state.seed);
+    *state.store() = fresh;
+    StatusCode::NO_CONTENT
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_admin_path;
+
+    #[test]
+    fn admin_paths_are_recognised() {
+        assert!(is_admin_path("/__emulator/requests"));
+        assert!(is_admin_path("/__emulator"));
+        assert!(!is_admin_path("/__emulatorx"));
+        assert!(!is_admin_path("/2/0/__emulator/requests"));
+    }
 }

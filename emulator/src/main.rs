@@ -1,15 +1,22 @@
 //! `anaplan-emulator`: runs the emulator until interrupted.
+//!
+//! Exit codes: 0 after `--help`/`--version`; 2 for bad arguments, an unreadable or invalid seed or
+//! faults file; 1 when it cannot listen or cannot write the ready file.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::exit;
 use std::time::Duration;
 
-use anaplan_emulator::{start, EmulatorConfig, Seed};
+use anaplan_emulator::faults::{Fault, FaultConfig, FaultRule};
+use anaplan_emulator::{start, EmulatorConfig, RunningEmulator, Seed};
 use clap::Parser;
 
 #[derive(Parser, Debug)]
 #[command(
     version,
-    about = "A local Anaplan (Authentication service and Integration API 2.0) for offline development and tests"
+    about = "A local Anaplan (Authentication service and Integration API 2.0) for offline development and tests",
+    after_help = "The admin endpoint (request log, faults, settings, reset) is under /__emulator/ on the main port; \
+it has no authentication, so keep the emulator on loopback."
 )]
 struct Args {
     /// Port of the main listener (every route); 0 picks a free port.
@@ -22,50 +29,156 @@ struct Args {
     #[arg(long)]
     auth_port: Option<u16>,
     /// Seed file (JSON); the bundled seed when omitted.
-    #[arg(long)]
+    #[arg(long, value_name = "FILE")]
     seed: Option<PathBuf>,
     /// Token lifetime in seconds.
-    #[arg(long, default_value_t = 35 * 60)]
+    #[arg(long, value_name = "SECONDS", default_value_t = 35 * 60)]
     token_ttl: u64,
     /// How long a task runs, in milliseconds.
     #[arg(long, default_value_t = 600)]
     task_duration_ms: u64,
+    /// A fault rule, KIND[:METHOD][:PATH][:OPTION=VALUE]..., repeatable. KIND: a status code
+    /// (429, 500, 503, ...), reset-request, reset-response or latency. PATH is a glob where * matches
+    /// anything, slashes included. Options: skip=K, times=M, p=PROBABILITY, retry-after=SECONDS,
+    /// after=BYTES (resets), ms=MILLIS (latency). Example: 503:PUT:/2/0/*/chunks/*:skip=2:times=1
+    #[arg(long = "fault", value_name = "RULE", value_parser = parse_rule)]
+    faults: Vec<FaultRule>,
+    /// A JSON fault set ({"seed":N,"rules":[...],"bandwidth":N}, as GET /__emulator/faults shows);
+    /// --fault rules are added after its rules.
+    #[arg(long, value_name = "FILE")]
+    faults_file: Option<PathBuf>,
+    /// Seed of the RNG behind fault probabilities (same seed, same requests: same faults).
+    #[arg(long, value_name = "N")]
+    fault_seed: Option<u64>,
+    /// Latency added to every request (the admin endpoint's excepted), in milliseconds.
+    #[arg(long, value_name = "MILLIS")]
+    latency_ms: Option<u64>,
+    /// Bandwidth cap per connection and direction, in bytes per second.
+    #[arg(long, value_name = "BYTES_PER_SEC")]
+    bandwidth: Option<u64>,
+    /// Once listening, write {"apiUrl","authUrl","adminUrl","port","authPort","pid"} as JSON to
+    /// this file (useful with --port 0).
+    #[arg(long, value_name = "PATH")]
+    ready_file: Option<PathBuf>,
+}
+
+fn parse_rule(s: &str) -> Result<FaultRule, String> {
+    s.parse()
+}
+
+/// Prints the error and exits with the given code.
+fn fail(code: i32, message: &str) -> ! {
+    eprintln!("anaplan-emulator: {message}");
+    exit(code)
+}
+
+fn load_seed(path: Option<&Path>) -> Seed {
+    match path {
+        Some(p) => Seed::from_file(p).unwrap_or_else(|e| {
+            fail(
+                2,
+                &format!("{e}\n  fix the seed file, or omit --seed for the bundled one"),
+            )
+        }),
+        None => Seed::default_seed(),
+    }
+}
+
+fn load_faults_file(path: &Path) -> FaultConfig {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| {
+        fail(
+            2,
+            &format!("cannot read faults file {}: {e}", path.display()),
+        )
+    });
+    serde_json::from_str(&text).unwrap_or_else(|e| {
+        fail(
+            2,
+            &format!(
+                "faults file {} is not a valid fault set: {e}\n  expected {{\"seed\":N,\"rules\":[{{\"method\":\"PUT\",\"path\":\"/2/0/*\",\"fault\":{{\"type\":\"status\",\"code\":503}}}}],\"bandwidth\":N}}",
+                path.display()
+            ),
+        )
+    })
+}
+
+fn fault_config(args: &Args) -> FaultConfig {
+    let mut config = args
+        .faults_file
+        .as_deref()
+        .map(load_faults_file)
+        .unwrap_or_default();
+    config.rules.extend(args.faults.iter().cloned());
+    if let Some(ms) = args.latency_ms {
+        config
+            .rules
+            .push(FaultRule::everywhere(Fault::Latency { ms }));
+    }
+    if let Some(seed) = args.fault_seed {
+        config.seed = seed;
+    }
+    if args.bandwidth.is_some() {
+        config.bandwidth = args.bandwidth;
+    }
+    if let Err(e) = config.validate() {
+        fail(2, &format!("bad fault set: {e}"));
+    }
+    config
+}
+
+fn write_ready_file(path: &Path, emu: &RunningEmulator) -> std::io::Result<()> {
+    let body = serde_json::json!({
+        "apiUrl": emu.api_url,
+        "authUrl": emu.auth_url,
+        "adminUrl": format!("{}/__emulator/", emu.api_url),
+        "port": emu.addr.port(),
+        "authPort": emu.auth_addr.map(|a| a.port()),
+        "pid": std::process::id(),
+    });
+    // Write then rename, so a script polling for the file never reads half of it.
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, format!("{body:#}\n"))?;
+    std::fs::rename(&tmp, path)
 }
 
 fn main() {
     let args = Args::parse();
-    let seed = match &args.seed {
-        Some(p) => match Seed::from_file(p) {
-            Ok(s) => s,
-            Err(e) => {
-                eprintln!("anaplan-emulator: {e}");
-                std::process::exit(2);
-            }
-        },
-        None => Seed::default_seed(),
-    };
+    if !args.bind.is_loopback() {
+        eprintln!(
+            "anaplan-emulator: warning: listening on {} exposes the emulator, including its unauthenticated admin endpoint /__emulator/, to the network",
+            args.bind
+        );
+    }
     let config = EmulatorConfig {
         bind: args.bind,
         port: args.port,
         auth_port: args.auth_port,
-        seed,
+        seed: load_seed(args.seed.as_deref()),
         token_ttl: Duration::from_secs(args.token_ttl),
         task_duration: Duration::from_millis(args.task_duration_ms),
+        faults: fault_config(&args),
         ..EmulatorConfig::default()
     };
-    let emu = match start(config) {
-        Ok(e) => e,
-        Err(e) => {
-            eprintln!(
-                "anaplan-emulator: cannot listen on {}:{}: {e}",
+    let emu = start(config).unwrap_or_else(|e| {
+        fail(
+            1,
+            &format!(
+                "cannot listen on {}:{}: {e}\n  pick another --port (0 picks a free one) or stop whatever holds it",
                 args.bind, args.port
+            ),
+        )
+    });
+    println!("anaplan-emulator listening");
+    println!("  api:   {}/2/0", emu.api_url);
+    println!("  auth:  {}/token/authenticate", emu.auth_url);
+    println!("  admin: {}/__emulator/", emu.api_url);
+    if let Some(path) = &args.ready_file {
+        if let Err(e) = write_ready_file(path, &emu) {
+            fail(
+                1,
+                &format!("cannot write ready file {}: {e}", path.display()),
             );
-            std::process::exit(1);
         }
-    };
-    println!(
-        "anaplan-emulator listening: api {} auth {}",
-        emu.api_url, emu.auth_url
-    );
+    }
     emu.wait();
 }

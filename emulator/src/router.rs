@@ -1,5 +1,6 @@
 //! Assembles every route: auth, the API in both path forms, and the admin endpoint.
 
+use axum::middleware::from_fn_with_state;
 use axum::Router;
 
 use crate::api;
@@ -27,5 +28,9 @@ pub fn build(state: AppState) -> Router {
         .merge(crate::admin::router())
         .fallback(crate::auth::not_found)
         .method_not_allowed_fallback(crate::auth::method_not_allowed)
+        // Added last, so they cover every route and the fallbacks. The log is outermost so that
+        // requests hit by an injected fault are recorded too.
+        .layer(from_fn_with_state(state.clone(), crate::faults::middleware))
+        .layer(from_fn_with_state(state.clone(), crate::reqlog::middleware))
         .with_state(state)
 }

@@ -3,13 +3,22 @@
 use std::net::{SocketAddr, TcpListener as StdListener};
 use std::thread::JoinHandle;
 
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::Request;
+use axum::Router;
+use hyper::body::Incoming;
 use hyper::server::conn::http1;
+use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use hyper_util::service::TowerToHyperService;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
+use tower::ServiceExt;
 
 use crate::config::EmulatorConfig;
+use crate::conn::{ConnControl, ConnStream};
 use crate::state::{AppState, Urls};
 
 /// A running emulator. Dropping it (or calling [`RunningEmulator::stop`]) shuts it down and
@@ -21,6 +30,8 @@ pub struct RunningEmulator {
     pub api_url: String,
     /// Address of the main listener.
     pub addr: SocketAddr,
+    /// Address of the separate auth listener, when `auth_port` was set.
+    pub auth_addr: Option<SocketAddr>,
     /// The emulator's state, for in-process tests that want to look inside.
     pub state: AppState,
     shutdown: Option<watch::Sender<bool>>,
@@ -57,8 +68,13 @@ impl Drop for RunningEmulator {
 }
 
 /// Starts an emulator on its own thread and runtime and returns once it is listening.
-/// Errors: the address cannot be bound.
+/// Errors: the address cannot be bound (`AddrInUse`, `PermissionDenied`, ...), or the fault
+/// configuration is invalid (`InvalidInput`).
 pub fn start(config: EmulatorConfig) -> std::io::Result<RunningEmulator> {
+    config
+        .faults
+        .validate()
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
     let main = StdListener::bind((config.bind, config.port))?;
     let auth = match config.auth_port {
         Some(port) => Some(StdListener::bind((config.bind, port))?),
@@ -70,8 +86,9 @@ pub fn start(config: EmulatorConfig) -> std::io::Result<RunningEmulator> {
     }
     let addr = main.local_addr()?;
     let api_url = format!("http://{}", display_addr(addr));
-    let auth_url = match &auth {
-        Some(a) => format!("http://{}", display_addr(a.local_addr()?)),
+    let auth_addr = auth.as_ref().map(StdListener::local_addr).transpose()?;
+    let auth_url = match auth_addr {
+        Some(a) => format!("http://{}", display_addr(a)),
         None => api_url.clone(),
     };
     let state = AppState::new(&config);
@@ -117,6 +134,7 @@ pub fn start(config: EmulatorConfig) -> std::io::Result<RunningEmulator> {
         auth_url,
         api_url,
         addr,
+        auth_addr,
         state,
         shutdown: Some(tx),
         thread: Some(thread),
@@ -131,20 +149,37 @@ fn display_addr(addr: SocketAddr) -> String {
 }
 
 async fn accept_loop(listener: TcpListener, state: AppState, mut shutdown: watch::Receiver<bool>) {
+    let bandwidth = state.faults.bandwidth_limit();
     let app = crate::router::build(state);
     loop {
         tokio::select! {
-            accepted = listener.accept() => {
-                let Ok((tcp, _peer)) = accepted else { continue };
-                let _ = tcp.set_nodelay(true);
-                let service = TowerToHyperService::new(app.clone());
-                tokio::spawn(async move {
-                    let _ = http1::Builder::new()
-                        .serve_connection(TokioIo::new(tcp), service)
-                        .await;
-                });
-            }
+            accepted = listener.accept() => match accepted {
+                Ok((tcp, _peer)) => {
+                    let _ = tcp.set_nodelay(true);
+                    tokio::spawn(serve_connection(tcp, app.clone(), bandwidth.clone()));
+                }
+                // Out of file descriptors and the like: pause instead of spinning on the error.
+                Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+            },
             _ = shutdown.changed() => return,
         }
+    }
+}
+
+/// Serves one connection through [`ConnStream`] until it ends or a fault kills it. Each request
+/// carries the connection's [`ConnControl`] in its extensions.
+async fn serve_connection(tcp: TcpStream, app: Router, bandwidth: Arc<AtomicU64>) {
+    let ctl = ConnControl::new(bandwidth);
+    let io = TokioIo::new(ConnStream::new(tcp, ctl.clone()));
+    let per_request = ctl.clone();
+    let service = service_fn(move |mut req: Request<Incoming>| {
+        req.extensions_mut().insert(per_request.clone());
+        app.clone().oneshot(req)
+    });
+    let conn = http1::Builder::new().serve_connection(io, service);
+    tokio::select! {
+        _ = conn => {}
+        // Dropping `conn` drops the stream, which resets the socket (see `ConnStream`).
+        _ = ctl.killed() => {}
     }
 }

@@ -6,6 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use crate::config::EmulatorConfig;
 use crate::faults::Faults;
 use crate::reqlog::RequestLog;
+use crate::seed::Seed;
 use crate::store::Store;
 
 /// Settings that the admin endpoint may change while the emulator runs.
@@ -32,6 +33,8 @@ pub struct Shared {
     pub faults: Faults,
     pub log: RequestLog,
     pub urls: RwLock<Urls>,
+    /// The seed the store started from, for `POST /__emulator/reset`.
+    pub seed: Seed,
 }
 
 #[derive(Clone)]
@@ -57,6 +60,7 @@ impl AppState {
             faults: Faults::new(config.faults.clone()),
             log: RequestLog::default(),
             urls: RwLock::new(Urls::default()),
+            seed: config.seed.clone(),
         }))
     }
 
