@@ -51,7 +51,7 @@ def only(items, name, what):
 
 def main():
     ready = json.load(open(sys.argv[1]))
-    auth_url, api = ready["auth_url"], ready["api_url"] + "/2/0"
+    auth_url, api = ready["authUrl"], ready["apiUrl"] + "/2/0"
 
     basic = "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
     token_info = json.loads(call("POST", f"{auth_url}/token/authenticate", auth=basic)[1])["tokenInfo"]

@@ -203,6 +203,12 @@ pub struct SeedExport {
     pub export_format: String,
     #[serde(default = "utf8")]
     pub encoding: String,
+    /// Column separator of the output (`,` by default; `\t` for tab-separated exports).
+    #[serde(default = "comma")]
+    pub separator: String,
+    /// Text delimiter (quote) of the output; empty for none.
+    #[serde(default = "quote")]
+    pub delimiter: String,
 }
 
 /// A delete action: clears the items of a list, all of them or those whose property is non-empty.
