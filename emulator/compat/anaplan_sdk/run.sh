@@ -33,7 +33,7 @@ fi
 emulator="${1:-}"
 if [ -z "$emulator" ]; then
   (cd "$root" && cargo build --release -p anaplan-emulator)
-  emulator="$root/target/release/anaplan-emulator"
+  emulator="${CARGO_TARGET_DIR:-$root/target}/release/anaplan-emulator"
 fi
 [ -x "$emulator" ] || { echo "run.sh: emulator binary $emulator not found (build it: cargo build --release -p anaplan-emulator)" >&2; exit 1; }
 emulator=$(cd "$(dirname "$emulator")" && pwd)/$(basename "$emulator")

@@ -288,6 +288,7 @@ def step_listings(emu, seed):
         check((w.name, w.size_allowance, w.current_size, w.active) == (s["name"], s["sizeAllowance"], s["currentSize"], True),
               f"workspace {w.id} differs from the seed: {w}")
     ws = next(w for w in workspaces if w.name == WORKSPACE)
+    check(client.get_workspace(ws.id) == ws, f"get_workspace({ws.id}) differs from the listed one")
 
     all_models = client.get_models()
     same_name = [m for m in all_models if m.name == MODEL]
@@ -423,6 +424,8 @@ def step_import_and_process(client, raw, ws, model, exp: Expected):
         check(counts.get(key) == str(value), f"import {key} = {counts.get(key)!r}, expected {value}")
     say("counts as expected: " + ", ".join(f"{k} {v}" for k, v in want.items()))
     check(result.failure_dump_available is True, "rows were rejected but no failure dump is available")
+    summaries = {t.id: t.task_state for t in client.get_task_summaries(EMPLOYEES_IMPORT)}
+    check(summaries.get(task.id) == "COMPLETE", f"the import's task list {summaries} lacks {task.id} as COMPLETE")
 
     res = raw.get(f"{base}/imports/{EMPLOYEES_IMPORT}/tasks/{task.id}/dump")
     check(res.status_code == 200, f"import dump: HTTP {res.status_code}")
