@@ -261,7 +261,12 @@ impl axum::extract::FromRequestParts<crate::state::AppState> for ModelAccess {
     ) -> Result<Self, ApiError> {
         use axum::extract::Path;
         let authed = crate::auth::Authed::from_request_parts(parts, state).await?;
-        let path = parts.uri.path().to_string();
+        // Nested routers see the URI with the matched prefix stripped; error bodies name the
+        // whole request path, as Anaplan's do.
+        let path = parts
+            .extensions
+            .get::<axum::extract::OriginalUri>()
+            .map_or_else(|| parts.uri.path().to_string(), |o| o.0.path().to_string());
         let Path(params) =
             Path::<std::collections::HashMap<String, String>>::from_request_parts(parts, state)
                 .await

@@ -1,16 +1,808 @@
-//! Users, workspaces, models, and the per-model lists of files, imports, exports, actions and
-//! processes with their metadata.
+//! Users, workspaces, models, the model status, and the per-model lists of lists, modules,
+//! imports, exports, actions and processes with their metadata (wire reference §2, §7.1, §7.4).
+//!
+//! Helpers shared with the other list routes: [`query`], [`flag`], [`sort_items`], [`list_page`].
 
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::http::Uri;
+use axum::response::Response;
+use axum::routing::get;
 use axum::Router;
+use serde_json::{json, Value};
 
+use crate::api::{envelope, json_ok, paged, schema_url, ApiError, ModelAccess};
+use crate::auth::Authed;
+use crate::seed::{SeedAction, SeedExport, SeedImport, SeedProcess, SeedUser, SeedWorkspace};
 use crate::state::AppState;
+use crate::store::{Model, Store, TaskKind};
 
-/// Routes outside a model: `/2/0/users/...`, `/2/0/workspaces...`, `/2/0/models` and `/2/0/models/{m}`.
+/// Routes outside a model: `/2/0/users/...`, `/2/0/workspaces...` and `/2/0/models`.
+/// (`/2/0/models/{m}` itself is the `/` route of [`model_router`].)
 pub fn top_router() -> Router<AppState> {
     Router::new()
+        .route("/2/0/users", get(users))
+        .route("/2/0/users/me", get(user_me))
+        .route("/2/0/users/{userId}", get(user_by_id))
+        .route("/2/0/workspaces", get(workspaces))
+        .route("/2/0/workspaces/{workspaceId}", get(workspace))
+        .route(
+            "/2/0/workspaces/{workspaceId}/models",
+            get(workspace_models),
+        )
+        .route("/2/0/models", get(models))
 }
 
 /// Routes inside a model (mounted under both path forms).
 pub fn model_router() -> Router<AppState> {
     Router::new()
+        .route("/", get(model))
+        .route("/status", get(model_status))
+        .route("/lists", get(lists))
+        .route("/modules", get(modules))
+        .route("/imports", get(imports))
+        .route("/imports/{importId}", get(import_definition))
+        .route("/exports", get(exports))
+        .route("/exports/{exportId}", get(export_definition))
+        .route("/actions", get(actions))
+        .route("/processes", get(processes))
+        .route("/processes/{processId}", get(process_definition))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared helpers for list routes
+
+/// The query parameters of a request. A query string that cannot be decoded is a 400.
+pub(crate) fn query(uri: &Uri) -> Result<HashMap<String, String>, ApiError> {
+    Query::<HashMap<String, String>>::try_from_uri(uri)
+        .map(|q| q.0)
+        .map_err(|e| ApiError::bad_request(e.body_text(), uri.path()))
+}
+
+/// A boolean query flag such as `tenantDetails=true`. Anaplan Connect sends `True`, so the
+/// comparison ignores case; any other value means false.
+pub(crate) fn flag(q: &HashMap<String, String>, name: &str) -> bool {
+    q.get(name).is_some_and(|v| v.eq_ignore_ascii_case("true"))
+}
+
+/// The query string of `uri` without `limit` and `offset` (with its `?`), so that paging links
+/// keep the caller's other parameters (`modelDetails`, `sort`...) without repeating the paging ones.
+fn other_params(uri: &Uri) -> String {
+    let kept: Vec<&str> = uri
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .filter(|p| {
+            let key = p.split('=').next().unwrap_or("");
+            key != "limit" && key != "offset"
+        })
+        .collect();
+    if kept.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", kept.join("&"))
+    }
+}
+
+/// One page of `items` in the list envelope, with `limit`/`offset` from the request and paging
+/// links pointing back at the request's own path.
+pub(crate) fn list_page(
+    state: &AppState,
+    uri: &Uri,
+    model_id: Option<&str>,
+    object: &str,
+    key: &str,
+    items: Vec<Value>,
+) -> Result<Response, ApiError> {
+    let q = query(uri)?;
+    let api = state.urls().api;
+    let self_url = format!("{api}{}{}", uri.path(), other_params(uri));
+    paged(
+        items,
+        q.get("limit").map(String::as_str),
+        q.get("offset").map(String::as_str),
+        &self_url,
+        &schema_url(&api, model_id, object),
+        key,
+        uri.path(),
+    )
+    .map(json_ok)
+}
+
+/// Applies `?sort=+field,-field2` to `items`.
+///
+/// `allowed` lists the fields of the lists that validate their sort (users, workspaces, models):
+/// there a term without its `+`/`-` or with another field is a 400, as Anaplan answers. Model
+/// resource lists do not validate (`allowed` is `None`); a sort they cannot read is ignored.
+/// A `+` in a query string decodes to a space, so a leading space counts as `+`.
+pub(crate) fn sort_items(
+    items: &mut [Value],
+    spec: Option<&String>,
+    allowed: Option<&[&str]>,
+    path: &str,
+) -> Result<(), ApiError> {
+    let Some(spec) = spec.filter(|s| !s.is_empty()) else {
+        return Ok(());
+    };
+    let mut keys: Vec<(String, bool)> = Vec::new();
+    for term in spec.split(',') {
+        let descending = match term.chars().next() {
+            Some('-') => Some(true),
+            Some('+') | Some(' ') => Some(false),
+            _ => None,
+        };
+        let field = term.get(1..).unwrap_or("");
+        let known = allowed.is_none_or(|fields| fields.contains(&field));
+        match descending {
+            Some(d) if known && !field.is_empty() => keys.push((field.to_string(), d)),
+            _ if allowed.is_some() => {
+                let shown = spec.replace(' ', "+");
+                return Err(ApiError::bad_request(
+                    format!("Bad sort order format: '{shown}'. Please follow (-){{column_name_1}},(+){{column_name_2}}.. format"),
+                    path,
+                ));
+            }
+            _ => return Ok(()),
+        }
+    }
+    items.sort_by(|a, b| {
+        keys.iter()
+            .map(|(field, descending)| {
+                let o = compare_values(&a[field.as_str()], &b[field.as_str()]);
+                if *descending {
+                    o.reverse()
+                } else {
+                    o
+                }
+            })
+            .find(|o| o.is_ne())
+            .unwrap_or(Ordering::Equal)
+    });
+    Ok(())
+}
+
+/// Orders JSON scalars: strings ignoring case first, numbers numerically, booleans false first;
+/// missing values sort before present ones.
+fn compare_values(a: &Value, b: &Value) -> Ordering {
+    match (a, b) {
+        (Value::String(x), Value::String(y)) => x
+            .to_lowercase()
+            .cmp(&y.to_lowercase())
+            .then_with(|| x.cmp(y)),
+        (Value::Number(x), Value::Number(y)) => x
+            .as_f64()
+            .unwrap_or(0.0)
+            .total_cmp(&y.as_f64().unwrap_or(0.0)),
+        (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
+        (Value::Null, Value::Null) => Ordering::Equal,
+        (Value::Null, _) => Ordering::Less,
+        (_, Value::Null) => Ordering::Greater,
+        _ => a.to_string().cmp(&b.to_string()),
+    }
+}
+
+/// Runs `f` with the store locked and the signed-in user's record. A token whose user has left
+/// the seed sees nothing: 404.
+fn with_user<T>(
+    state: &AppState,
+    authed: &Authed,
+    path: &str,
+    f: impl FnOnce(&Store, &SeedUser) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    let store = state.store();
+    let user = store
+        .user(&authed.user_id)
+        .ok_or_else(|| ApiError::not_found(path))?;
+    f(&store, user)
+}
+
+/// Runs `f` with the store locked and the model the request is about. The model was checked by
+/// [`ModelAccess`]; it is looked up again because the lock was released in between.
+fn with_model<T>(
+    state: &AppState,
+    access: &ModelAccess,
+    f: impl FnOnce(&Model) -> T,
+) -> Result<T, ApiError> {
+    let store = state.store();
+    let model = store
+        .model(&access.model_id)
+        .ok_or_else(|| ApiError::not_found(&access.path))?;
+    Ok(f(model))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Users
+
+const USER_SORT_FIELDS: &[&str] = &["firstName", "lastName", "email", "active", "lastLoginDate"];
+
+fn user_json(u: &SeedUser, customer_id: &str) -> Value {
+    let mut v = json!({
+        "id": u.id,
+        "active": u.active,
+        "email": u.email,
+        "emailOptIn": true,
+        "firstName": u.first_name,
+        "lastName": u.last_name,
+        "customerId": customer_id,
+    });
+    if let Some(date) = &u.last_login_date {
+        v["lastLoginDate"] = json!(date);
+    }
+    v
+}
+
+fn one_user(
+    state: &AppState,
+    authed: &Authed,
+    user_id: &str,
+    uri: &Uri,
+) -> Result<Response, ApiError> {
+    let user = with_user(state, authed, uri.path(), |store, _| {
+        store
+            .user(user_id)
+            .map(|u| user_json(u, &store.customer_id))
+            .ok_or_else(|| ApiError::not_found(uri.path()))
+    })?;
+    let schema = schema_url(&state.urls().api, None, "user");
+    Ok(json_ok(envelope(&schema, "user", user)))
+}
+
+async fn user_me(
+    State(state): State<AppState>,
+    authed: Authed,
+    OriginalUri(uri): OriginalUri,
+) -> Result<Response, ApiError> {
+    let me = authed.user_id.clone();
+    one_user(&state, &authed, &me, &uri)
+}
+
+/// Any user of the tenant (the same ones `GET /users` lists).
+async fn user_by_id(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(user_id): Path<String>,
+    OriginalUri(uri): OriginalUri,
+) -> Result<Response, ApiError> {
+    one_user(&state, &authed, &user_id, &uri)
+}
+
+async fn users(
+    State(state): State<AppState>,
+    authed: Authed,
+    OriginalUri(uri): OriginalUri,
+) -> Result<Response, ApiError> {
+    let q = query(&uri)?;
+    let mut items = with_user(&state, &authed, uri.path(), |store, _| {
+        Ok(store
+            .users
+            .iter()
+            .map(|u| user_json(u, &store.customer_id))
+            .collect::<Vec<_>>())
+    })?;
+    sort_items(
+        &mut items,
+        q.get("sort"),
+        Some(USER_SORT_FIELDS),
+        uri.path(),
+    )?;
+    list_page(&state, &uri, None, "user", "users", items)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Workspaces
+
+const WORKSPACE_SORT_FIELDS: &[&str] = &["name", "sizeAllowance"];
+
+/// `currentSize` only with `tenantDetails=true`, as Anaplan does.
+fn workspace_json(w: &SeedWorkspace, tenant_details: bool) -> Value {
+    let mut v = json!({
+        "id": w.id,
+        "name": w.name,
+        "active": w.active,
+        "sizeAllowance": w.size_allowance,
+    });
+    if tenant_details {
+        v["currentSize"] = json!(w.current_size);
+    }
+    v
+}
+
+async fn workspaces(
+    State(state): State<AppState>,
+    authed: Authed,
+    OriginalUri(uri): OriginalUri,
+) -> Result<Response, ApiError> {
+    let q = query(&uri)?;
+    let details = flag(&q, "tenantDetails");
+    let mut items = with_user(&state, &authed, uri.path(), |store, user| {
+        Ok(store
+            .workspaces_of(user)
+            .map(|w| workspace_json(w, details))
+            .collect::<Vec<_>>())
+    })?;
+    sort_items(
+        &mut items,
+        q.get("sort"),
+        Some(WORKSPACE_SORT_FIELDS),
+        uri.path(),
+    )?;
+    list_page(&state, &uri, None, "workspace", "workspaces", items)
+}
+
+async fn workspace(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(workspace_id): Path<String>,
+    OriginalUri(uri): OriginalUri,
+) -> Result<Response, ApiError> {
+    let details = flag(&query(&uri)?, "tenantDetails");
+    let ws = with_user(&state, &authed, uri.path(), |store, user| {
+        store
+            .workspaces_of(user)
+            .find(|w| w.id == workspace_id)
+            .map(|w| workspace_json(w, details))
+            .ok_or_else(|| ApiError::not_found(uri.path()))
+    })?;
+    let schema = schema_url(&state.urls().api, None, "workspace");
+    Ok(json_ok(envelope(&schema, "workspace", ws)))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Models
+
+const MODEL_SORT_FIELDS: &[&str] = &["name", "activeState"];
+
+/// Seeds carry no dates; a fixed moment keeps responses stable across runs.
+const MODEL_DATE: &str = "2024-01-15T09:30:00.000+0000";
+
+fn model_json(store: &Store, m: &Model, api: &str, details: bool) -> Value {
+    let ws = &m.seed.workspace_id;
+    let ws_name = store
+        .workspaces
+        .iter()
+        .find(|w| &w.id == ws)
+        .map(|w| w.name.as_str())
+        .unwrap_or("");
+    let mut v = json!({
+        "id": m.seed.id,
+        "name": m.seed.name,
+        "activeState": m.seed.active_state,
+        "currentWorkspaceId": ws,
+        "currentWorkspaceName": ws_name,
+        "modelUrl": format!("{api}/anaplan/framework.jsp?selectedWorkspaceId={ws}&selectedModelId={}", m.seed.id),
+        "categoryValues": [],
+    });
+    if details {
+        let last_modified_by = store
+            .users
+            .iter()
+            .find(|u| u.workspaces.contains(ws))
+            .map(|u| u.id.as_str())
+            .unwrap_or("");
+        let bytes: usize = m.files.values().map(|f| f.total_size()).sum();
+        // The OAS (live-tested) types lastSavedSerialNumber as a string; the SDK parses it as an
+        // int, which accepts a numeric string.
+        v["lastSavedSerialNumber"] = json!("2000000");
+        v["modelTransactionRunning"] = json!(m.running_task.is_some());
+        v["lastModifiedByUserGuid"] = json!(last_modified_by);
+        v["memoryUsage"] = json!(bytes);
+        v["isoCreationDate"] = json!(MODEL_DATE);
+        v["lastModified"] = json!(MODEL_DATE);
+    }
+    v
+}
+
+/// The models the user sees (optionally only one workspace's), sorted and paged.
+fn model_list(
+    state: &AppState,
+    authed: &Authed,
+    uri: &Uri,
+    workspace_id: Option<&str>,
+) -> Result<Response, ApiError> {
+    let q = query(uri)?;
+    let details = flag(&q, "modelDetails");
+    let api = state.urls().api;
+    let mut items = with_user(state, authed, uri.path(), |store, user| {
+        if let Some(ws) = workspace_id {
+            if !store.can_see_workspace(user, ws) {
+                return Err(ApiError::not_found(uri.path()));
+            }
+        }
+        Ok(store
+            .models_of(user)
+            .filter(|m| workspace_id.is_none_or(|ws| m.seed.workspace_id == ws))
+            .map(|m| model_json(store, m, &api, details))
+            .collect::<Vec<_>>())
+    })?;
+    sort_items(
+        &mut items,
+        q.get("sort"),
+        Some(MODEL_SORT_FIELDS),
+        uri.path(),
+    )?;
+    list_page(state, uri, None, "model", "models", items)
+}
+
+async fn models(
+    State(state): State<AppState>,
+    authed: Authed,
+    OriginalUri(uri): OriginalUri,
+) -> Result<Response, ApiError> {
+    model_list(&state, &authed, &uri, None)
+}
+
+async fn workspace_models(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(workspace_id): Path<String>,
+    OriginalUri(uri): OriginalUri,
+) -> Result<Response, ApiError> {
+    model_list(&state, &authed, &uri, Some(&workspace_id))
+}
+
+/// `GET /models/{m}`. The workspace form of this path answers 405 on the real service.
+async fn model(
+    State(state): State<AppState>,
+    access: ModelAccess,
+    OriginalUri(uri): OriginalUri,
+) -> Result<Response, ApiError> {
+    if access.params.contains_key("workspaceId") {
+        return Err(ApiError::method_not_allowed(&access.path));
+    }
+    let details = flag(&query(&uri)?, "modelDetails");
+    let api = state.urls().api;
+    let model = {
+        let store = state.store();
+        let m = store
+            .model(&access.model_id)
+            .ok_or_else(|| ApiError::not_found(&access.path))?;
+        model_json(&store, m, &api, details)
+    };
+    let schema = schema_url(&api, Some(&access.model_id), "model");
+    Ok(json_ok(envelope(&schema, "model", model)))
+}
+
+/// `GET /models/{m}/status`: a bare `{"requestStatus":{...}}`, without the usual envelope (OAS live).
+async fn model_status(
+    State(state): State<AppState>,
+    access: ModelAccess,
+) -> Result<Response, ApiError> {
+    let task_duration = state.settings().task_duration;
+    let status = {
+        let store = state.store();
+        let m = store
+            .model(&access.model_id)
+            .ok_or_else(|| ApiError::not_found(&access.path))?;
+        let task = m.running_task.as_ref().and_then(|id| store.tasks.get(id));
+        let (step, progress) = match task {
+            Some(t) => {
+                let elapsed = t.started.map(|s| s.elapsed().as_secs_f64()).unwrap_or(0.0);
+                let total = task_duration.as_secs_f64().max(f64::EPSILON);
+                ("Processing ...", (elapsed / total).clamp(0.0, 0.99))
+            }
+            None => ("Open", -1.0),
+        };
+        let export_type = task
+            .filter(|t| t.kind == TaskKind::Export)
+            .and_then(|t| m.export(&t.object_id))
+            .map(|e| e.layout.clone());
+        json!({"requestStatus": {
+            "tooltip": null,
+            "progress": progress,
+            "currentStep": step,
+            "exportTaskType": export_type,
+            "creationTime": crate::state::now_ms(),
+            "taskId": task.map(|t| t.id.clone()),
+            "peakMemoryUsageEstimate": null,
+            "peakMemoryUsageTime": null,
+        }})
+    };
+    Ok(json_ok(status))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per-model resource lists
+
+/// One page of a per-model list built by `items` from the model. Sorting is not validated here.
+fn resource_list(
+    state: &AppState,
+    access: &ModelAccess,
+    uri: &Uri,
+    object: &str,
+    key: &str,
+    items: impl FnOnce(&Model) -> Vec<Value>,
+) -> Result<Response, ApiError> {
+    let mut items = with_model(state, access, items)?;
+    sort_items(&mut items, query(uri)?.get("sort"), None, uri.path())?;
+    list_page(state, uri, Some(&access.model_id), object, key, items)
+}
+
+fn id_name(id: &str, name: &str) -> Value {
+    json!({"id": id, "name": name})
+}
+
+fn import_json(i: &SeedImport) -> Value {
+    json!({"id": i.id, "name": i.name, "importDataSourceId": i.file_id, "importType": i.import_type})
+}
+
+fn export_json(e: &SeedExport) -> Value {
+    json!({
+        "id": e.id, "name": e.name, "exportType": e.layout, "exportFormat": e.export_format,
+        "encoding": e.encoding, "layout": e.layout,
+    })
+}
+
+fn action_json(a: &SeedAction) -> Value {
+    json!({"id": a.id, "name": a.name, "actionType": a.action_type})
+}
+
+fn process_json(p: &SeedProcess) -> Value {
+    id_name(&p.id, &p.name)
+}
+
+// merge: the engine will expose list and module names (ModelData); until then the seed's are used.
+async fn lists(
+    State(state): State<AppState>,
+    access: ModelAccess,
+    OriginalUri(uri): OriginalUri,
+) -> Result<Response, ApiError> {
+    resource_list(&state, &access, &uri, "list", "lists", |m| {
+        m.seed
+            .lists
+            .iter()
+            .map(|l| id_name(&l.id, &l.name))
+            .collect()
+    })
+}
+
+async fn modules(
+    State(state): State<AppState>,
+    access: ModelAccess,
+    OriginalUri(uri): OriginalUri,
+) -> Result<Response, ApiError> {
+    resource_list(&state, &access, &uri, "module", "modules", |m| {
+        m.seed
+            .modules
+            .iter()
+            .map(|l| id_name(&l.id, &l.name))
+            .collect()
+    })
+}
+
+async fn imports(
+    State(state): State<AppState>,
+    access: ModelAccess,
+    OriginalUri(uri): OriginalUri,
+) -> Result<Response, ApiError> {
+    resource_list(&state, &access, &uri, "import", "imports", |m| {
+        m.seed.imports.iter().map(import_json).collect()
+    })
+}
+
+async fn exports(
+    State(state): State<AppState>,
+    access: ModelAccess,
+    OriginalUri(uri): OriginalUri,
+) -> Result<Response, ApiError> {
+    resource_list(&state, &access, &uri, "export", "exports", |m| {
+        m.seed.exports.iter().map(export_json).collect()
+    })
+}
+
+async fn actions(
+    State(state): State<AppState>,
+    access: ModelAccess,
+    OriginalUri(uri): OriginalUri,
+) -> Result<Response, ApiError> {
+    resource_list(&state, &access, &uri, "action", "actions", |m| {
+        m.seed.actions.iter().map(action_json).collect()
+    })
+}
+
+async fn processes(
+    State(state): State<AppState>,
+    access: ModelAccess,
+    OriginalUri(uri): OriginalUri,
+) -> Result<Response, ApiError> {
+    resource_list(&state, &access, &uri, "process", "processes", |m| {
+        m.seed.processes.iter().map(process_json).collect()
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Metadata of one import, export or process
+
+/// The metadata envelope of one object, or 404 when `build` finds no such object in the model.
+fn definition(
+    state: &AppState,
+    access: &ModelAccess,
+    object: &str,
+    key: &str,
+    build: impl FnOnce(&Model) -> Option<Value>,
+) -> Result<Response, ApiError> {
+    let value =
+        with_model(state, access, build)?.ok_or_else(|| ApiError::not_found(&access.path))?;
+    let schema = schema_url(&state.urls().api, Some(&access.model_id), object);
+    Ok(json_ok(envelope(&schema, key, value)))
+}
+
+async fn import_definition(
+    State(state): State<AppState>,
+    access: ModelAccess,
+) -> Result<Response, ApiError> {
+    let id = access.param("importId").to_string();
+    definition(&state, &access, "import", "importMetadata", |m| {
+        m.import(&id).map(|i| import_metadata(m, i))
+    })
+}
+
+async fn export_definition(
+    State(state): State<AppState>,
+    access: ModelAccess,
+) -> Result<Response, ApiError> {
+    let id = access.param("exportId").to_string();
+    definition(&state, &access, "export", "exportMetadata", |m| {
+        m.export(&id).map(|e| export_metadata(m, e))
+    })
+}
+
+async fn process_definition(
+    State(state): State<AppState>,
+    access: ModelAccess,
+    OriginalUri(uri): OriginalUri,
+) -> Result<Response, ApiError> {
+    let show_source = flag(&query(&uri)?, "showImportDataSource");
+    let id = access.param("processId").to_string();
+    definition(&state, &access, "process", "processMetadata", |m| {
+        m.process(&id).map(|p| process_metadata(m, p, show_source))
+    })
+}
+
+// merge: replace with crate::model::import_metadata once the engine helper lands; this minimal
+// version reads the header names from the source file's first chunk, else from the mapping.
+fn import_metadata(m: &Model, i: &SeedImport) -> Value {
+    let file = m.files.get(&i.file_id).map(|f| &f.meta);
+    let text =
+        |f: Option<&String>, default: &str| f.cloned().unwrap_or_else(|| default.to_string());
+    let separator = text(file.and_then(|f| f.separator.as_ref()), ",");
+    let delimiter = text(file.and_then(|f| f.delimiter.as_ref()), "\"");
+    let header_row = file.map(|f| f.header_row).unwrap_or(1);
+    let headers = m
+        .files
+        .get(&i.file_id)
+        .and_then(|f| f.present_chunks().next())
+        .and_then(|c| header_names(c, header_row, &separator, &delimiter))
+        .unwrap_or_else(|| mapped_columns(i));
+    json!({
+        "name": i.name,
+        "type": "FILE",
+        "source": {
+            "textEncoding": text(file.and_then(|f| f.encoding.as_ref()), "UTF-8"),
+            "columnSeparator": separator,
+            "textDelimiter": delimiter,
+            "headerRow": header_row,
+            "firstDataRow": file.map(|f| f.first_data_row).unwrap_or(2),
+            "decimalSeparator": ".",
+            "headerNames": headers,
+            "columnCount": headers.len(),
+        }
+    })
+}
+
+/// Column names of line `header_row` (1-based) of `content`; `None` without such a line.
+fn header_names(
+    content: &[u8],
+    header_row: i64,
+    separator: &str,
+    delimiter: &str,
+) -> Option<Vec<String>> {
+    let index = usize::try_from(header_row).ok()?.checked_sub(1)?;
+    let line = String::from_utf8_lossy(content)
+        .lines()
+        .nth(index)?
+        .to_string();
+    let sep = if separator.is_empty() { "," } else { separator };
+    Some(
+        line.split(sep)
+            .map(|c| {
+                let c = c.trim();
+                match delimiter {
+                    "" => c.to_string(),
+                    d => c.trim_start_matches(d).trim_end_matches(d).to_string(),
+                }
+            })
+            .collect(),
+    )
+}
+
+/// The source columns an import's mapping names, in mapping order without repeats.
+fn mapped_columns(i: &SeedImport) -> Vec<String> {
+    let mp = &i.mapping;
+    let mut out: Vec<String> = Vec::new();
+    let all = [&mp.name, &mp.code, &mp.parent]
+        .into_iter()
+        .flatten()
+        .chain(mp.properties.values())
+        .chain(mp.items.iter())
+        .chain(mp.line_items.values());
+    for c in all {
+        if !out.contains(c) {
+            out.push(c.clone());
+        }
+    }
+    out
+}
+
+// merge: replace with crate::model::export_metadata once the engine helper lands; this minimal
+// version describes the exported list or module from the seed.
+fn export_metadata(m: &Model, e: &SeedExport) -> Value {
+    let (headers, types, list_names, rows) =
+        if let Some(l) = m.seed.lists.iter().find(|l| l.name == e.source) {
+            let mut headers = vec![l.name.clone(), "Code".to_string()];
+            let mut types = vec!["ENTITY", "TEXT"];
+            if let Some(parent) = &l.parent {
+                headers.push(parent.clone());
+                types.push("ENTITY");
+            }
+            headers.extend(l.properties.iter().cloned());
+            types.extend(l.properties.iter().map(|_| "TEXT"));
+            (headers, types, vec![l.name.clone()], l.items.len())
+        } else if let Some(md) = m.seed.modules.iter().find(|md| md.name == e.source) {
+            let mut headers = md.dimensions.clone();
+            let mut types: Vec<&str> = md.dimensions.iter().map(|_| "ENTITY").collect();
+            headers.extend(md.line_items.iter().map(|li| li.name.clone()));
+            types.extend(md.line_items.iter().map(|li| match li.format.as_str() {
+                "NUMBER" => "NUMBER",
+                "DATE" => "DATE",
+                "BOOLEAN" => "BOOLEAN",
+                _ => "TEXT",
+            }));
+            (headers, types, md.dimensions.clone(), md.data.len())
+        } else {
+            (Vec::new(), Vec::new(), Vec::new(), 0)
+        };
+    json!({
+        "columnCount": headers.len(),
+        "dataTypes": types,
+        "delimiter": "\"",
+        "encoding": e.encoding,
+        "exportFormat": e.export_format,
+        "headerNames": headers,
+        "listNames": list_names,
+        "rowCount": rows,
+        "separator": ",",
+        "layout": e.layout,
+    })
+}
+
+// merge: replace with crate::model::process_metadata once the engine helper lands.
+fn process_metadata(m: &Model, p: &SeedProcess, show_source: bool) -> Value {
+    let actions: Vec<Value> = p
+        .actions
+        .iter()
+        .filter_map(|id| {
+            if let Some(i) = m.import(id) {
+                let mut v = json!({
+                    "id": i.id, "name": i.name, "actionType": "IMPORT",
+                    "importDataSourceId": i.file_id, "importType": i.import_type,
+                });
+                if show_source {
+                    v["importDataSource"] =
+                        json!({"importDataSourceId": i.file_id, "type": "FILE"});
+                }
+                Some(v)
+            } else if let Some(e) = m.export(id) {
+                Some(json!({
+                    "id": e.id, "name": e.name, "actionType": "EXPORT",
+                    "exportType": e.layout, "exportFormat": e.export_format, "layout": e.layout,
+                }))
+            } else {
+                m.action(id).map(action_json)
+            }
+        })
+        .collect();
+    json!({"name": p.name, "actions": actions})
 }

@@ -2,6 +2,8 @@
 //! ephemeral loopback port and talk to it over real HTTP.
 #![allow(dead_code)]
 
+pub mod schema;
+
 use std::time::Duration;
 
 use anaplan_emulator::{start, EmulatorConfig, RunningEmulator};
