@@ -6,6 +6,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use anaplan_emulator::EmulatorConfig;
+use common::schema::{assert_response, assert_same_shape, assert_valid};
 use common::*;
 use serde_json::{json, Value};
 
@@ -53,6 +54,9 @@ fn a_task_moves_from_not_started_through_in_progress_to_complete() {
     for t in &seen[..seen.len() - 1] {
         assert!(t.get("result").is_none(), "no result before the end: {t}");
     }
+    for t in &seen {
+        assert_valid("Task", t);
+    }
     let last = seen.last().unwrap();
     assert_eq!(last["progress"], 1.0);
     assert_eq!(last["currentStep"], "Complete.");
@@ -73,6 +77,12 @@ fn task_status_works_in_both_path_forms() {
         &token,
     );
     assert_eq!(short["task"]["taskId"], task.as_str());
+    assert_response(
+        "GET",
+        "/workspaces/{workspaceId}/models/{modelId}/exports/{exportId}/tasks/{taskId}",
+        200,
+        &short,
+    );
     assert_eq!(short["status"]["code"], 200);
     assert!(short["meta"]["schema"]
         .as_str()
@@ -96,6 +106,9 @@ fn task_lists_show_every_run_in_creation_order() {
         .collect();
     assert_eq!(ids, vec![first.as_str(), second.as_str()]);
     assert_eq!(list["meta"]["paging"]["totalSize"], 2);
+    for t in list["tasks"].as_array().unwrap() {
+        assert_valid("Task", t);
+    }
     assert_eq!(list["tasks"][0]["taskState"], "COMPLETE");
     let newest_first = emu.get_json(&format!("{url}?sort=-creationTime"), &token);
     assert_eq!(newest_first["tasks"][0]["taskId"], second.as_str());
@@ -290,6 +303,17 @@ fn an_import_with_bad_rows_has_a_dump_with_errors_and_warnings() {
     let emu = emulator();
     let token = emu.login();
     let (task, last) = run_to_end(&emu, &token, "imports", IMPORT_EMPLOYEES);
+    let body = emu.get_json(
+        &emu.model_api(&format!("/imports/{IMPORT_EMPLOYEES}/tasks/{task}")),
+        &token,
+    );
+    assert_same_shape("task_success_response", &body);
+    assert_response(
+        "GET",
+        "/workspaces/{workspaceId}/models/{modelId}/imports/{importId}/tasks/{taskId}",
+        200,
+        &body,
+    );
     let result = &last["result"];
     assert_eq!(result["objectId"], IMPORT_EMPLOYEES);
     assert_eq!(result["failureDumpAvailable"], true);
@@ -361,6 +385,17 @@ fn a_process_reports_each_step_and_keeps_one_dump_per_failing_step() {
     let emu = emulator();
     let token = emu.login();
     let (task, last) = run_to_end(&emu, &token, "processes", LOAD_PROCESS);
+    let body = emu.get_json(
+        &emu.model_api(&format!("/processes/{LOAD_PROCESS}/tasks/{task}")),
+        &token,
+    );
+    assert_same_shape("process_success_response", &body);
+    assert_response(
+        "GET",
+        "/workspaces/{workspaceId}/models/{modelId}/processes/{processId}/tasks/{taskId}",
+        200,
+        &body,
+    );
     let result = &last["result"];
     assert_eq!(result["objectId"], LOAD_PROCESS);
     assert_eq!(result["failureDumpAvailable"], true);
@@ -414,4 +449,22 @@ fn a_process_reports_each_step_and_keeps_one_dump_per_failing_step() {
             .as_u16(),
         404
     );
+}
+
+#[test]
+fn a_started_task_answers_like_anaplan() {
+    let emu = emulator();
+    let token = emu.login();
+    let res = with_token(
+        emu.http
+            .post(emu.model_api(&format!("/imports/{IMPORT_EMPLOYEES}/tasks"))),
+        &token,
+    )
+    .json(&json!({"localeName": "en_US"}))
+    .send()
+    .unwrap();
+    let body: Value = res.json().unwrap();
+    assert_same_shape("create_task_response", &body);
+    assert_valid("Task", &body["task"]);
+    assert_eq!(body["status"], json!({"code": 200, "message": "Success"}));
 }
