@@ -1,0 +1,139 @@
+//! The one error type of the client. The C boundary maps each variant to a status code in one
+//! place (`ffi::status`); messages never contain secrets (passwords, keys, token values).
+
+use std::path::PathBuf;
+
+/// An object found by name: its id and name, for the candidates of an ambiguous lookup.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Candidate {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A caller mistake: a bad argument, an out-of-range value, a missing workspace or model.
+    #[error("{0}")]
+    InvalidArgument(String),
+
+    /// No object of that kind has that name or id.
+    #[error("no {kind} named {name:?}{scope}")]
+    NotFound {
+        kind: &'static str,
+        name: String,
+        /// Where it was looked for, e.g. ` in model "Plan" (75A4...)`; may be empty.
+        scope: String,
+    },
+
+    /// More than one object of that kind has that name.
+    #[error("{} {kind}s are named {name:?}: {}; use the id instead", candidates.len(), list(candidates))]
+    Ambiguous {
+        kind: &'static str,
+        name: String,
+        candidates: Vec<Candidate>,
+    },
+
+    /// Sign-in refused, or a token that could not be renewed.
+    #[error("authentication failed: {message}")]
+    Auth { message: String, http_status: u16 },
+
+    /// The credentials could not be used: an unreadable key or certificate, a wrong passphrase.
+    #[error("{0}")]
+    Credentials(String),
+
+    /// Anaplan answered with an error status (after any retries).
+    #[error("{method} {path} failed with HTTP {status}: {message}")]
+    Http {
+        method: String,
+        path: String,
+        status: u16,
+        message: String,
+    },
+
+    /// The request did not get an answer: connection refused or reset, DNS, TLS (after retries).
+    #[error("{method} {path}: {message}")]
+    Network {
+        method: String,
+        path: String,
+        message: String,
+    },
+
+    /// A timeout: of one request (after retries), or of waiting for a task.
+    #[error("{0}")]
+    Timeout(String),
+
+    /// Cancelled by the caller (a cancel call or a progress callback returning non-zero).
+    #[error("cancelled")]
+    Cancelled,
+
+    /// A local file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// Anaplan's answer was not what the protocol says (missing field, not JSON).
+    #[error("unexpected response from {path}: {message}")]
+    Protocol { path: String, message: String },
+}
+
+fn list(candidates: &[Candidate]) -> String {
+    candidates
+        .iter()
+        .map(|c| format!("{} ({})", c.name, c.id))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Error {
+    /// The HTTP status behind the error, when there is one.
+    pub fn http_status(&self) -> Option<u16> {
+        match self {
+            Error::Http { status, .. } => Some(*status),
+            Error::Auth { http_status, .. } if *http_status != 0 => Some(*http_status),
+            _ => None,
+        }
+    }
+
+    pub fn invalid(message: impl Into<String>) -> Error {
+        Error::InvalidArgument(message.into())
+    }
+
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ambiguity_names_every_candidate() {
+        let e = Error::Ambiguous {
+            kind: "model",
+            name: "Plan".into(),
+            candidates: vec![
+                Candidate {
+                    id: "A1".into(),
+                    name: "Plan".into(),
+                },
+                Candidate {
+                    id: "B2".into(),
+                    name: "Plan".into(),
+                },
+            ],
+        };
+        assert_eq!(
+            e.to_string(),
+            "2 models are named \"Plan\": Plan (A1), Plan (B2); use the id instead"
+        );
+    }
+}

@@ -1,0 +1,7 @@
+//! The safe Rust client. No raw pointers here: the C boundary lives in `crate::ffi`.
+
+pub mod config;
+pub mod error;
+
+pub use config::Config;
+pub use error::{Candidate, Error, Result};

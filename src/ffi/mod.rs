@@ -1,0 +1,1 @@
+//! The C ABI: translation only, no Anaplan logic (see `include/anaplan.h`).
