@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::error::{Error, Result};
+use super::retry::Jitter;
 
 /// Anaplan production hosts (legacy regions us1, us2, us5, us7, eu1, eu2, eu4, ap1).
 pub const DEFAULT_AUTH_URL: &str = "https://auth.anaplan.com";
@@ -103,6 +104,8 @@ pub struct Config {
     /// First backoff; it doubles with each retry, with jitter, up to `retry_max_backoff`.
     pub retry_initial_backoff: Duration,
     pub retry_max_backoff: Duration,
+    /// How the backoff is randomised (the server's `Retry-After` is used as given).
+    pub retry_jitter: Jitter,
     /// Upload chunk size in bytes, 1 to 50 MB.
     pub chunk_size: usize,
     /// Chunks in flight at once, for uploads and downloads.
@@ -126,6 +129,7 @@ impl Default for Config {
             max_retries: 3,
             retry_initial_backoff: Duration::from_millis(500),
             retry_max_backoff: Duration::from_secs(60),
+            retry_jitter: Jitter::Equal,
             chunk_size: 10_000_000,
             parallelism: 4,
             gzip: true,
