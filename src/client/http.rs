@@ -205,8 +205,12 @@ impl Transport {
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(USER_AGENT);
         if let Some(proxy) = &config.proxy {
-            let proxy = reqwest::Proxy::all(proxy)
-                .map_err(|e| Error::invalid(format!("proxy {proxy:?} cannot be used: {e}")))?;
+            let proxy = reqwest::Proxy::all(proxy).map_err(|e| {
+                Error::invalid(format!(
+                    "proxy {} cannot be used: {e}",
+                    config.redacted_proxy().unwrap_or_default()
+                ))
+            })?;
             builder = builder.proxy(proxy);
         }
         if let Some(path) = &config.ca_bundle {

@@ -253,7 +253,10 @@ mod tests {
     use super::*;
     use std::sync::Mutex;
 
-    fn collecting(level: Level) -> (Logger, Arc<Mutex<Vec<(Level, String, String)>>>) {
+    /// Level, message and the thread that delivered it.
+    type Seen = Arc<Mutex<Vec<(Level, String, String)>>>;
+
+    fn collecting(level: Level) -> (Logger, Seen) {
         let lines = Arc::new(Mutex::new(Vec::new()));
         let l2 = lines.clone();
         let sink: LogSink = Arc::new(move |level, msg| {

@@ -99,7 +99,7 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
 
 /// Why one attempt got no HTTP answer.
 #[derive(Debug)]
-pub enum Failure {
+pub(crate) enum Failure {
     /// The connection could not be made: the request never left.
     NotSent(String),
     /// The connection dropped after the request (or part of it) was sent.
@@ -111,7 +111,7 @@ pub enum Failure {
 }
 
 /// What a request is, for retry decisions and messages.
-pub struct Attempts<'a> {
+pub(crate) struct Attempts<'a> {
     pub policy: &'a RetryPolicy,
     pub mode: RetryMode,
     pub method: &'a str,
@@ -142,7 +142,7 @@ impl Attempts<'_> {
     /// Runs `attempt` until it gives a final answer, sleeping between tries. A non-2xx status
     /// that is not retried (or still there when the retries run out) comes back as `Ok`: the
     /// caller decides, usually with [`Response::ensure_success`].
-    pub fn run(
+    pub(crate) fn run(
         &self,
         mut attempt: impl FnMut() -> std::result::Result<Response, Failure>,
     ) -> Result<Response> {
