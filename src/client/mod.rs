@@ -5,3 +5,8 @@ pub mod error;
 
 pub use config::Config;
 pub use error::{Candidate, Error, Result};
+pub mod kind;
+pub mod listing;
+pub mod lookup_cache;
+pub mod name_match;
+pub mod paging;
