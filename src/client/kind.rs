@@ -79,6 +79,12 @@ impl ObjectKind {
     }
 }
 
+/// Whether a file id is that of an export's output file (`116…`, the export's own id). Such
+/// files are written by their export; uploads go to import data sources (`113…`).
+pub fn is_export_output_file(id: &str) -> bool {
+    ObjectKind::Export.looks_like_id(id)
+}
+
 impl fmt::Display for ObjectKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.label())

@@ -8,37 +8,47 @@
 //! name.
 
 use super::error::{Candidate, Error, Result};
+use super::kind::ObjectKind;
 use super::listing::{Item, Listing};
 
 /// The object of `listing` named exactly `name`.
 ///
 /// `scope` says where it was looked for (` in model 75A4…`); it ends up in the error message.
 pub fn find_by_name<'a>(listing: &'a Listing, name: &str, scope: &str) -> Result<&'a Item> {
-    let mut matches = listing.iter().filter(|item| item.name == name);
-    let Some(first) = matches.next() else {
-        return Err(not_found(listing, name, scope));
-    };
-    let rest: Vec<&Item> = matches.collect();
-    if rest.is_empty() {
-        return Ok(first);
-    }
-    Err(Error::Ambiguous {
-        kind: listing.kind().label(),
-        name: name.to_string(),
-        candidates: std::iter::once(first)
-            .chain(rest)
-            .map(|item| Candidate {
-                id: item.id.clone(),
-                name: item.name.clone(),
-            })
-            .collect(),
-    })
+    find_among(listing.kind(), listing.iter(), name, scope)
 }
 
-fn not_found(listing: &Listing, name: &str, scope: &str) -> Error {
-    let near: Vec<String> = listing
+/// [`find_by_name`] among some of the items of a list (`kind` is theirs, for messages).
+pub fn find_among<'a>(
+    kind: ObjectKind,
+    items: impl IntoIterator<Item = &'a Item>,
+    name: &str,
+    scope: &str,
+) -> Result<&'a Item> {
+    let items: Vec<&Item> = items.into_iter().collect();
+    let matches: Vec<&Item> = items.iter().copied().filter(|i| i.name == name).collect();
+    match matches.as_slice() {
+        [one] => Ok(one),
+        [] => Err(not_found(kind, &items, name, scope)),
+        several => Err(Error::Ambiguous {
+            kind: kind.label(),
+            name: name.to_string(),
+            candidates: several
+                .iter()
+                .map(|item| Candidate {
+                    id: item.id.clone(),
+                    name: item.name.clone(),
+                })
+                .collect(),
+        }),
+    }
+}
+
+fn not_found(kind: ObjectKind, items: &[&Item], name: &str, scope: &str) -> Error {
+    let lower = name.to_lowercase();
+    let near: Vec<String> = items
         .iter()
-        .filter(|item| item.name.to_lowercase() == name.to_lowercase())
+        .filter(|item| item.name.to_lowercase() == lower)
         .map(|item| format!("{:?} ({})", item.name, item.id))
         .collect();
     let hint = if near.is_empty() {
@@ -50,7 +60,7 @@ fn not_found(listing: &Listing, name: &str, scope: &str) -> Error {
         )
     };
     Error::NotFound {
-        kind: listing.kind().label(),
+        kind: kind.label(),
         name: name.to_string(),
         scope: format!("{scope}{hint}"),
     }
@@ -59,7 +69,6 @@ fn not_found(listing: &Listing, name: &str, scope: &str) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::kind::ObjectKind;
     use serde_json::json;
 
     fn listing(entries: &[(&str, &str)]) -> Listing {
