@@ -44,6 +44,14 @@ impl Client {
         self.lookup(key, name).map(|item| item.id)
     }
 
+    /// [`Client::find_model`] for a name; a model id is returned as is.
+    pub fn resolve_model(&self, id_or_name: &str, workspace: Option<&str>) -> Result<String> {
+        if ObjectKind::Model.looks_like_id(id_or_name) {
+            return Ok(id_or_name.to_string());
+        }
+        self.find_model(id_or_name, workspace)
+    }
+
     /// `id_or_name` itself when it has the shape of an id of `kind`, otherwise
     /// [`Client::find`]. An id is not checked against Anaplan: using it reports a missing object.
     pub fn resolve(&self, kind: ObjectKind, id_or_name: &str) -> Result<String> {
