@@ -17,17 +17,6 @@ pub enum ObjectKind {
 }
 
 impl ObjectKind {
-    /// Every kind, in the order of the C API's enumeration.
-    pub const ALL: [ObjectKind; 7] = [
-        ObjectKind::Workspace,
-        ObjectKind::Model,
-        ObjectKind::File,
-        ObjectKind::Import,
-        ObjectKind::Export,
-        ObjectKind::Action,
-        ObjectKind::Process,
-    ];
-
     /// The singular noun used in messages ("no import named ...").
     pub fn label(self) -> &'static str {
         match self {
@@ -134,10 +123,8 @@ mod tests {
 
     #[test]
     fn collection_keys_are_the_endpoint_names() {
-        let keys: Vec<&str> = super::ObjectKind::ALL
-            .iter()
-            .map(|k| k.collection())
-            .collect();
+        let all = [Workspace, Model, File, Import, Export, Action, Process];
+        let keys: Vec<&str> = all.iter().map(|k| k.collection()).collect();
         assert_eq!(
             keys,
             [

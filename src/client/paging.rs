@@ -8,8 +8,9 @@ use serde_json::Value;
 
 use super::error::{Error, Result};
 
-/// Anaplan's largest (and default) page size.
-pub const MAX_PAGE_SIZE: usize = 5000;
+/// Anaplan's largest (and default) page size. (Crate-private so that cbindgen leaves it out of
+/// the C header.)
+pub(crate) const MAX_PAGE_SIZE: usize = 5000;
 
 /// Every item of the list at `path` (which may already carry a query), `page_size` at a time.
 ///
