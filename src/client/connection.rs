@@ -32,6 +32,8 @@ struct Inner {
     workspace: RwLock<Option<String>>,
     model: RwLock<Option<String>>,
     closed: AtomicBool,
+    /// Listing caches and paging settings of this connection (shared by every clone).
+    discovery: crate::client::discovery::DiscoveryState,
     /// The logger given at connect, for the logout when the last clone goes.
     logger: Logger,
 }
@@ -82,6 +84,7 @@ impl Client {
                 workspace: RwLock::new(None),
                 model: RwLock::new(None),
                 closed: AtomicBool::new(false),
+                discovery: Default::default(),
                 logger: logger.clone(),
             }),
             logger,
@@ -129,6 +132,15 @@ impl Client {
         check_id("model", id)?;
         write(&self.inner.model, Some(id.to_string()));
         Ok(())
+    }
+
+    /// Forgets the current model (a different workspace was chosen).
+    pub fn clear_model(&self) {
+        write(&self.inner.model, None);
+    }
+
+    pub(crate) fn discovery(&self) -> &crate::client::discovery::DiscoveryState {
+        &self.inner.discovery
     }
 
     /// `{api_url}/2/0{path_after_2_0}`.

@@ -6,6 +6,13 @@
 pub mod auth;
 pub mod cancel;
 pub mod config;
+pub mod discovery;
+pub mod kind;
+pub mod listing;
+pub mod lookup;
+pub mod lookup_cache;
+pub mod name_match;
+pub mod paging;
 pub mod connection;
 pub mod error;
 pub mod http;
