@@ -29,12 +29,20 @@ use super::task_result::TaskResult;
 impl Client {
     /// The dump of an import task, as bytes.
     pub fn import_dump(&self, import_id: &str, task_id: &str) -> Result<Vec<u8>> {
-        let base = format!("{}/dump", self.task_path(TaskKind::Import, import_id, task_id)?);
+        let base = format!(
+            "{}/dump",
+            self.task_path(TaskKind::Import, import_id, task_id)?
+        );
         self.fetch_dump(&base, import_id)
     }
 
     /// The dump of one step (`step_object_id`, an import) of a process task, as bytes.
-    pub fn process_dump(&self, process_id: &str, task_id: &str, step_object_id: &str) -> Result<Vec<u8>> {
+    pub fn process_dump(
+        &self,
+        process_id: &str,
+        task_id: &str,
+        step_object_id: &str,
+    ) -> Result<Vec<u8>> {
         let base = format!(
             "{}/dumps/{step_object_id}",
             self.task_path(TaskKind::Process, process_id, task_id)?
@@ -131,7 +139,10 @@ impl Client {
     fn dump_sources(&self, result: &TaskResult) -> Vec<String> {
         match result.kind {
             TaskKind::Import if result.failure_dump_available => vec![result.object_id.clone()],
-            TaskKind::Process => result.steps_with_dumps().map(|s| s.object_id.clone()).collect(),
+            TaskKind::Process => result
+                .steps_with_dumps()
+                .map(|s| s.object_id.clone())
+                .collect(),
             _ => Vec::new(),
         }
     }
@@ -153,11 +164,15 @@ impl Client {
             Error::Http { status: 404, .. } => Error::NotFound {
                 kind: "failure dump",
                 name: object_id.to_string(),
-                scope: format!(" at {base} (Anaplan keeps only the latest dump of a user, for 48 hours)"),
+                scope: format!(
+                    " at {base} (Anaplan keeps only the latest dump of a user, for 48 hours)"
+                ),
             },
             other => other,
         };
-        let listing = self.get_json(&format!("{base}/chunks")).map_err(not_found)?;
+        let listing = self
+            .get_json(&format!("{base}/chunks"))
+            .map_err(not_found)?;
         let mut ids: Vec<String> = listing
             .get("chunks")
             .and_then(Value::as_array)

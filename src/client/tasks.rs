@@ -23,9 +23,9 @@ use super::connection::Client;
 use super::error::{Error, Result};
 use super::http::Request;
 use super::task_kind::TaskKind;
-use super::task_result::{TaskResult, TaskState, TaskStatus};
+use super::task_result::{TaskResult, TaskStatus};
 use super::task_start::{start_once, TaskStarter};
-use super::wait::{wait_for_end, PollBackoff, TaskEndpoint, WaitOptions};
+use super::wait::{wait_for_end, PollBackoff, ProgressFn, TaskEndpoint, WaitOptions};
 
 /// A runtime mapping of an import or process (§5.1): which item of a dimension to use, e.g.
 /// `{"entityType":"Version","entityName":"Actual"}`.
@@ -80,7 +80,7 @@ impl Default for RunOptions {
 
 /// Called on the calling thread after every poll with the task's state and progress (0.0 to
 /// 1.0); return `false` to cancel the task.
-pub type Progress<'a> = &'a mut dyn FnMut(&TaskState, f64) -> bool;
+pub type Progress<'a> = &'a mut ProgressFn<'a>;
 
 /// The start body. Written by hand so that `localeName` comes first: Anaplan requires it before
 /// `mappingParameters` (§5.1), and a JSON map gives no order guarantee.

@@ -61,12 +61,15 @@ pub(crate) trait TaskEndpoint {
     fn task_id(&self) -> &str;
 }
 
+/// The progress callback: state and progress (0.0 to 1.0) in, `false` out to cancel.
+pub type ProgressFn<'p> = dyn FnMut(&TaskState, f64) -> bool + 'p;
+
 /// How to wait. `progress` runs on the calling thread after every poll with the state and the
 /// progress (0.0 to 1.0); returning `false` cancels the task.
-pub(crate) struct WaitOptions<'a> {
+pub(crate) struct WaitOptions<'a, 'p> {
     pub deadline: Option<Instant>,
     pub cancel: Option<&'a CancelToken>,
-    pub progress: Option<&'a mut dyn FnMut(&TaskState, f64) -> bool>,
+    pub progress: Option<&'p mut ProgressFn<'p>>,
     pub cancel_on_timeout: bool,
     pub backoff: PollBackoff,
 }
@@ -75,7 +78,7 @@ pub(crate) struct WaitOptions<'a> {
 /// documentation for cancellation and timeouts.
 pub(crate) fn wait_for_end(
     task: &mut dyn TaskEndpoint,
-    mut opts: WaitOptions<'_>,
+    mut opts: WaitOptions<'_, '_>,
 ) -> Result<TaskStatus> {
     loop {
         if cancel::check(opts.cancel).is_err() {
@@ -106,10 +109,7 @@ pub(crate) fn wait_for_end(
     }
 }
 
-fn report(
-    progress: &mut Option<&mut dyn FnMut(&TaskState, f64) -> bool>,
-    status: &TaskStatus,
-) -> bool {
+fn report(progress: &mut Option<&mut ProgressFn<'_>>, status: &TaskStatus) -> bool {
     match progress {
         Some(cb) => cb(&status.state, status.progress),
         None => true,
@@ -120,7 +120,7 @@ fn report(
 /// the task ends. `Error::Cancelled` when it ends `CANCELLED`; its status when it completed first.
 fn cancel_and_confirm(
     task: &mut dyn TaskEndpoint,
-    mut progress: Option<&mut dyn FnMut(&TaskState, f64) -> bool>,
+    mut progress: Option<&mut ProgressFn<'_>>,
 ) -> Result<TaskStatus> {
     let mut status = task.cancel()?;
     let deadline = Instant::now() + CANCEL_GRACE;
@@ -227,7 +227,7 @@ mod tests {
         }
     }
 
-    fn opts<'a>() -> WaitOptions<'a> {
+    fn opts<'a, 'p>() -> WaitOptions<'a, 'p> {
         WaitOptions {
             deadline: None,
             cancel: None,
