@@ -1,7 +1,23 @@
 //! The safe Rust client. No raw pointers here: the C boundary lives in `crate::ffi`.
+//!
+//! [`Client`] is the connection everything else builds on: it signs in ([`auth`]), sends
+//! requests with retries ([`retry`]) and token renewal, and logs ([`log`]) without secrets.
 
+pub mod auth;
+pub mod cancel;
 pub mod config;
+pub mod connection;
 pub mod error;
+pub mod http;
+pub mod log;
+pub mod retry;
+pub mod secret;
 
+pub use auth::{Credentials, NonceFormat, Source};
+pub use cancel::CancelToken;
 pub use config::Config;
+pub use connection::Client;
 pub use error::{Candidate, Error, Result};
+pub use http::{Method, Request, Response};
+pub use log::{Level, LogRelay, LogSink, Logger};
+pub use retry::{Jitter, RetryMode};
