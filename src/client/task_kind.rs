@@ -32,9 +32,9 @@ impl TaskKind {
                 ))
             })?,
         };
-        if id.len() < 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
+        if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
             return Err(Error::invalid(format!(
-                "{id:?} is not an Anaplan object id (12 or more digits)"
+                "{id:?} is not an Anaplan object id (12 digits)"
             )));
         }
         Ok(kind)
@@ -89,7 +89,14 @@ mod tests {
 
     #[test]
     fn other_ids_and_names_are_refused() {
-        for bad in ["113000000001", "Load Employees", "112", "11200000000x", ""] {
+        for bad in [
+            "113000000001",
+            "Load Employees",
+            "112",
+            "11200000000x",
+            "1120000000011",
+            "",
+        ] {
             assert!(
                 matches!(TaskKind::from_id(bad), Err(Error::InvalidArgument(_))),
                 "{bad}"
