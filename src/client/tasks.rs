@@ -118,7 +118,7 @@ impl Client {
     /// on an export or action, no model set), `Timeout`, `Cancelled`, and the connection's
     /// `Http`/`Network`/`MaybeSent`/`Auth` errors.
     pub fn run(&self, object_id: &str, opts: &RunOptions) -> Result<TaskResult> {
-        self.run_inner(object_id, opts, None)
+        self.run_observed(object_id, opts, None, &mut |_| {})
     }
 
     /// [`Client::run`] with a progress callback (see [`Progress`]).
@@ -128,14 +128,17 @@ impl Client {
         opts: &RunOptions,
         progress: Progress<'_>,
     ) -> Result<TaskResult> {
-        self.run_inner(object_id, opts, Some(progress))
+        self.run_observed(object_id, opts, Some(progress), &mut |_| {})
     }
 
-    fn run_inner(
+    /// [`Client::run`] that also tells `on_start` the task id as soon as the task is started, so
+    /// that a caller can name the task when the run then fails (a timeout, a cancellation).
+    pub fn run_observed(
         &self,
         object_id: &str,
         opts: &RunOptions,
         progress: Option<Progress<'_>>,
+        on_start: &mut dyn FnMut(&str),
     ) -> Result<TaskResult> {
         let deadline = opts.timeout.map(|t| Instant::now() + t);
         let (kind, id) = self.resolve_runnable(object_id)?;
@@ -147,6 +150,7 @@ impl Client {
             kind.noun(),
             started.task_id
         ));
+        on_start(&started.task_id);
         let mut endpoint = HttpTask {
             client: self,
             base: self.tasks_path(kind, &id)?,
