@@ -456,3 +456,19 @@ fn a_wrong_id_is_not_found() {
     let err = c.run("113000000001", &RunOptions::default()).unwrap_err();
     assert!(matches!(err, Error::InvalidArgument(_)), "a file id: {err}");
 }
+
+#[test]
+fn objects_run_by_name_and_unknown_names_are_not_found() {
+    let e = emulator_with_tasks_of(100);
+    let c = connect_model(&e);
+    let result = c.run("Load Employees", &RunOptions::default()).unwrap();
+    assert_eq!(result.object_id, "118000000001");
+    assert_eq!(result.steps.len(), 4);
+    let result = c.run("Employees.csv", &RunOptions::default()).unwrap();
+    assert_eq!(result.object_id, "116000000001", "the export of that name");
+    match c.run("No Such Action", &RunOptions::default()) {
+        Err(Error::NotFound { name, .. }) => assert_eq!(name, "No Such Action"),
+        other => panic!("expected NotFound, got {other:?}"),
+    }
+    assert_eq!(server_tasks(&e, "118000000001").len(), 1);
+}

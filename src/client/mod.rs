@@ -6,17 +6,17 @@
 pub mod auth;
 pub mod cancel;
 pub mod config;
+pub mod connection;
 pub mod discovery;
+pub mod error;
+pub mod http;
 pub mod kind;
 pub mod listing;
+pub mod log;
 pub mod lookup;
 pub mod lookup_cache;
 pub mod name_match;
 pub mod paging;
-pub mod connection;
-pub mod error;
-pub mod http;
-pub mod log;
 pub mod retry;
 pub mod secret;
 

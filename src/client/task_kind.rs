@@ -40,6 +40,17 @@ impl TaskKind {
         Ok(kind)
     }
 
+    /// The lookup kind of objects of this kind.
+    pub fn object_kind(self) -> crate::client::kind::ObjectKind {
+        use crate::client::kind::ObjectKind;
+        match self {
+            TaskKind::Import => ObjectKind::Import,
+            TaskKind::Export => ObjectKind::Export,
+            TaskKind::Action => ObjectKind::Action,
+            TaskKind::Process => ObjectKind::Process,
+        }
+    }
+
     /// Whether the id has the shape of a runnable object's id (used to tell ids from names).
     pub fn looks_like_id(s: &str) -> bool {
         TaskKind::from_id(s).is_ok()

@@ -104,13 +104,41 @@ pub fn start_body(locale: &str, mapping: &[MappingParameter]) -> String {
 }
 
 impl Client {
-    /// The id and kind of the runnable object the caller named. Today it accepts ids
-    /// (`112…`/`116…`/`117…`/`118…`); a name gives `InvalidArgument`. The lookup module plugs in
-    /// here: resolve the name among the model's imports, exports, actions and processes
-    /// (`NotFound`/`Ambiguous` as lookups report them) and return its id.
+    /// The kind and id of the runnable object the caller named: an id (`112…` import, `116…`
+    /// export, `117…` action, `118…` process) is taken as it is; anything else is looked up by
+    /// name among the current model's imports, exports, actions and processes. No match is
+    /// `NotFound`; several (within one kind, or across kinds) are `Ambiguous` with every candidate.
     pub fn resolve_runnable(&self, id_or_name: &str) -> Result<(TaskKind, String)> {
-        let kind = TaskKind::from_id(id_or_name)?;
-        Ok((kind, id_or_name.to_string()))
+        if TaskKind::looks_like_id(id_or_name) {
+            return Ok((TaskKind::from_id(id_or_name)?, id_or_name.to_string()));
+        }
+        let mut found = Vec::new();
+        for kind in TaskKind::ALL {
+            match self.find(kind.object_kind(), id_or_name) {
+                Ok(id) => found.push((kind, id)),
+                Err(Error::NotFound { .. }) => {}
+                Err(other) => return Err(other),
+            }
+        }
+        match found.len() {
+            1 => Ok(found.remove(0)),
+            0 => Err(Error::NotFound {
+                kind: "import, export, action or process",
+                name: id_or_name.to_string(),
+                scope: " in the current model".into(),
+            }),
+            _ => Err(Error::Ambiguous {
+                kind: "runnable object",
+                name: id_or_name.to_string(),
+                candidates: found
+                    .into_iter()
+                    .map(|(_, id)| super::error::Candidate {
+                        id,
+                        name: id_or_name.to_string(),
+                    })
+                    .collect(),
+            }),
+        }
     }
 
     /// Runs an import, export, action or process and waits until it ends. Errors: `NotFound`
