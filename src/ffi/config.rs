@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use super::boundary;
 use super::handles::{self, lock, HandleType};
 use super::last_error::FfiError;
-use super::scalars::{count, flag, millis};
+use super::scalars::{count, flag, millis, out_of_range};
 use super::status::*;
 use super::strings::{opt_str_arg, str_arg, Out};
 use crate::client::{self, Config};
@@ -49,7 +49,7 @@ fn update(
 }
 
 /// The client's range checks report `InvalidArgument`; for numeric setters that is "out of range".
-fn out_of_range(error: client::Error) -> FfiError {
+fn client_range_error(error: client::Error) -> FfiError {
     let mut e = FfiError::from(error);
     if e.status == ANAPLAN_STATUS_INVALID_ARGUMENT {
         e.status = ANAPLAN_STATUS_OUT_OF_RANGE;
@@ -296,8 +296,8 @@ pub unsafe extern "C" fn anaplan_config_set_chunk_size_mb(
         let bytes = usize::try_from(megabytes)
             .ok()
             .and_then(|mb| mb.checked_mul(1_000_000))
-            .ok_or_else(|| super::scalars::out_of_range("megabytes", megabytes, "1 to 50 (MB)"))?;
-        c.set_chunk_size(bytes).map_err(out_of_range)
+            .ok_or_else(|| out_of_range("megabytes", megabytes, "1 to 50 (MB)"))?;
+        c.set_chunk_size(bytes).map_err(client_range_error)
     })
 }
 
@@ -316,7 +316,7 @@ pub unsafe extern "C" fn anaplan_config_set_parallelism(
     update(config, |c| {
         let n = count(parallelism, "parallelism")?;
         let n = usize::try_from(n).unwrap_or(usize::MAX);
-        c.set_parallelism(n).map_err(out_of_range)
+        c.set_parallelism(n).map_err(client_range_error)
     })
 }
 
