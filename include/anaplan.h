@@ -249,11 +249,6 @@ typedef int32_t (*anaplan_task_progress_cb)(void *user_data, int32_t state, doub
 #define ANAPLAN_STATUS_TIMEOUT 201
 
 /**
- * The TLS handshake failed (an untrusted certificate: see `anaplan_config_set_ca_bundle`).
- */
-#define ANAPLAN_STATUS_TLS 202
-
-/**
  * The request was sent but its answer was lost (the connection dropped or timed out after
  * sending): it may have taken effect. Not retried automatically, since it must not run twice.
  */
@@ -283,11 +278,6 @@ typedef int32_t (*anaplan_task_progress_cb)(void *user_data, int32_t state, doub
  * Cancelled by the caller: a cancel call, or a progress callback returning non-zero.
  */
 #define ANAPLAN_STATUS_CANCELLED 400
-
-/**
- * The task ran and reported failure.
- */
-#define ANAPLAN_STATUS_TASK_FAILED 401
 
 /**
  * The library panicked; the call was abandoned and the message holds the panic message.

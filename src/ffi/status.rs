@@ -45,8 +45,7 @@ pub const ANAPLAN_STATUS_CREDENTIALS: anaplan_status = 109;
 pub const ANAPLAN_STATUS_NETWORK: anaplan_status = 200;
 /// A request, or the wait for a task, took longer than its timeout.
 pub const ANAPLAN_STATUS_TIMEOUT: anaplan_status = 201;
-/// The TLS handshake failed (an untrusted certificate: see `anaplan_config_set_ca_bundle`).
-pub const ANAPLAN_STATUS_TLS: anaplan_status = 202;
+// 202 is kept free for TLS handshake failures, which today arrive as NETWORK with the reason.
 /// The request was sent but its answer was lost (the connection dropped or timed out after
 /// sending): it may have taken effect. Not retried automatically, since it must not run twice.
 pub const ANAPLAN_STATUS_OUTCOME_UNKNOWN: anaplan_status = 203;
@@ -66,8 +65,6 @@ pub const ANAPLAN_STATUS_RATE_LIMITED: anaplan_status = 303;
 
 /// Cancelled by the caller: a cancel call, or a progress callback returning non-zero.
 pub const ANAPLAN_STATUS_CANCELLED: anaplan_status = 400;
-/// The task ran and reported failure.
-pub const ANAPLAN_STATUS_TASK_FAILED: anaplan_status = 401;
 
 // 5xx: a defect in the library. Please report it with the message.
 
@@ -123,7 +120,6 @@ const NAMES: &[(anaplan_status, &CStr)] = &[
     (ANAPLAN_STATUS_CREDENTIALS, c"ANAPLAN_STATUS_CREDENTIALS"),
     (ANAPLAN_STATUS_NETWORK, c"ANAPLAN_STATUS_NETWORK"),
     (ANAPLAN_STATUS_TIMEOUT, c"ANAPLAN_STATUS_TIMEOUT"),
-    (ANAPLAN_STATUS_TLS, c"ANAPLAN_STATUS_TLS"),
     (
         ANAPLAN_STATUS_OUTCOME_UNKNOWN,
         c"ANAPLAN_STATUS_OUTCOME_UNKNOWN",
@@ -133,7 +129,6 @@ const NAMES: &[(anaplan_status, &CStr)] = &[
     (ANAPLAN_STATUS_PROTOCOL, c"ANAPLAN_STATUS_PROTOCOL"),
     (ANAPLAN_STATUS_RATE_LIMITED, c"ANAPLAN_STATUS_RATE_LIMITED"),
     (ANAPLAN_STATUS_CANCELLED, c"ANAPLAN_STATUS_CANCELLED"),
-    (ANAPLAN_STATUS_TASK_FAILED, c"ANAPLAN_STATUS_TASK_FAILED"),
     (ANAPLAN_STATUS_PANIC, c"ANAPLAN_STATUS_PANIC"),
     (ANAPLAN_STATUS_INTERNAL, c"ANAPLAN_STATUS_INTERNAL"),
 ];
