@@ -5,3 +5,7 @@ pub mod error;
 
 pub use config::Config;
 pub use error::{Candidate, Error, Result};
+pub(crate) mod atomic_file;
+pub(crate) mod chunker;
+pub(crate) mod reorder;
+pub(crate) mod transfer_pool;
