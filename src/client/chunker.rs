@@ -56,12 +56,19 @@ impl BufferPool {
         None
     }
 
-    /// Gives a buffer back for reuse.
-    pub fn put(&mut self, mut buffer: Vec<u8>) {
-        buffer.clear();
-        self.spare.push(buffer);
+    /// Gives a buffer back for reuse; `None` when it could not be recovered (the HTTP stack
+    /// still held it), which frees its place for a new one.
+    pub fn put(&mut self, buffer: Option<Vec<u8>>) {
+        match buffer {
+            Some(mut b) => {
+                b.clear();
+                self.spare.push(b);
+            }
+            None => self.created = self.created.saturating_sub(1),
+        }
     }
 
+    #[cfg(test)]
     /// How many buffers were ever allocated (never more than `max_buffers`).
     pub fn created(&self) -> usize {
         self.created
@@ -202,7 +209,7 @@ mod tests {
                         index: ch.index,
                         data: ch.data.clone(),
                     });
-                    pool.put(ch.data);
+                    pool.put(Some(ch.data));
                 }
             }
         }
@@ -264,7 +271,7 @@ mod tests {
             if let Some(ch) = c.take_full() {
                 assert_eq!(ch.data.capacity(), 100);
                 sizes.push(ch.data.len());
-                pool.put(ch.data);
+                pool.put(Some(ch.data));
             } else if n == 0 {
                 break;
             }
@@ -280,10 +287,14 @@ mod tests {
         let mut pool = BufferPool::new(10, 3);
         let held: Vec<_> = (0..3).map(|_| pool.take().unwrap()).collect();
         assert!(pool.take().is_none());
-        for b in held {
-            pool.put(b);
-        }
+        let mut held = held.into_iter();
+        pool.put(held.next());
         assert!(pool.take().is_some());
         assert_eq!(pool.created(), 3);
+        // A buffer that is lost frees its place.
+        pool.put(None);
+        assert_eq!(pool.created(), 2);
+        assert!(pool.take().is_some());
+        assert!(pool.take().is_none());
     }
 }

@@ -9,3 +9,6 @@ pub(crate) mod atomic_file;
 pub(crate) mod chunker;
 pub(crate) mod reorder;
 pub(crate) mod transfer_pool;
+pub mod download;
+pub mod transfer;
+pub mod upload;

@@ -5,14 +5,14 @@ use std::collections::BTreeMap;
 /// Chunks `next .. next + window` may be fetched; the ones that arrive early wait here until
 /// every earlier chunk was written, so at most `window` chunks are held at once.
 #[derive(Debug)]
-pub(crate) struct Reorder {
+pub(crate) struct Reorder<T> {
     next: usize,
     window: usize,
-    pending: BTreeMap<usize, Vec<u8>>,
+    pending: BTreeMap<usize, T>,
 }
 
-impl Reorder {
-    pub fn new(window: usize) -> Reorder {
+impl<T> Reorder<T> {
+    pub fn new(window: usize) -> Reorder<T> {
         Reorder {
             next: 0,
             window: window.max(1),
@@ -25,12 +25,12 @@ impl Reorder {
         index < self.next + self.window
     }
 
-    pub fn insert(&mut self, index: usize, data: Vec<u8>) {
+    pub fn insert(&mut self, index: usize, data: T) {
         self.pending.insert(index, data);
     }
 
     /// The next chunk in order, when it has arrived.
-    pub fn pop_ready(&mut self) -> Option<Vec<u8>> {
+    pub fn pop_ready(&mut self) -> Option<T> {
         let data = self.pending.remove(&self.next)?;
         self.next += 1;
         Some(data)
@@ -41,6 +41,7 @@ impl Reorder {
         self.next
     }
 
+    #[cfg(test)]
     pub fn held(&self) -> usize {
         self.pending.len()
     }
