@@ -1,9 +1,11 @@
 //! Connection settings: hosts, proxy, TLS trust, timeouts, retries, upload tuning, locale.
 
+use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use super::error::{Error, Result};
+use super::retry::Jitter;
 
 /// Anaplan production hosts (legacy regions us1, us2, us5, us7, eu1, eu2, eu4, ap1).
 pub const DEFAULT_AUTH_URL: &str = "https://auth.anaplan.com";
@@ -82,8 +84,8 @@ pub const REGIONS: &[(&str, &str, &str)] = &[
 ];
 
 /// Settings of a connection. `Config::default()` talks to Anaplan production with TLS
-/// verification on.
-#[derive(Clone, Debug)]
+/// verification on. `Debug` hides a password in the proxy URL.
+#[derive(Clone)]
 pub struct Config {
     /// Base URL of the authentication service, without a trailing slash.
     pub auth_url: String,
@@ -103,6 +105,8 @@ pub struct Config {
     /// First backoff; it doubles with each retry, with jitter, up to `retry_max_backoff`.
     pub retry_initial_backoff: Duration,
     pub retry_max_backoff: Duration,
+    /// How the backoff is randomised (the server's `Retry-After` is used as given).
+    pub retry_jitter: Jitter,
     /// Upload chunk size in bytes, 1 to 50 MB.
     pub chunk_size: usize,
     /// Chunks in flight at once, for uploads and downloads.
@@ -126,6 +130,7 @@ impl Default for Config {
             max_retries: 3,
             retry_initial_backoff: Duration::from_millis(500),
             retry_max_backoff: Duration::from_secs(60),
+            retry_jitter: Jitter::Equal,
             chunk_size: 10_000_000,
             parallelism: 4,
             gzip: true,
@@ -134,7 +139,43 @@ impl Default for Config {
     }
 }
 
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("auth_url", &self.auth_url)
+            .field("api_url", &self.api_url)
+            .field("proxy", &self.redacted_proxy())
+            .field("ca_bundle", &self.ca_bundle)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("request_timeout", &self.request_timeout)
+            .field("max_retries", &self.max_retries)
+            .field("retry_initial_backoff", &self.retry_initial_backoff)
+            .field("retry_max_backoff", &self.retry_max_backoff)
+            .field("retry_jitter", &self.retry_jitter)
+            .field("chunk_size", &self.chunk_size)
+            .field("parallelism", &self.parallelism)
+            .field("gzip", &self.gzip)
+            .field("locale", &self.locale)
+            .finish()
+    }
+}
+
 impl Config {
+    /// The proxy URL fit for messages: a password in it (`http://user:pass@proxy`) is replaced.
+    pub fn redacted_proxy(&self) -> Option<String> {
+        self.proxy.as_ref().map(|p| match reqwest::Url::parse(p) {
+            Ok(mut url) => {
+                if url.password().is_some() {
+                    // Only fails for URLs that cannot carry credentials, which have none.
+                    let _ = url.set_password(Some("***"));
+                }
+                url.to_string()
+            }
+            Err(_) => "(not a URL)".into(),
+        })
+    }
+
     /// Sets both hosts to those of a region by name (`eu3`, `us9`, `au1`, ...).
     pub fn set_region(&mut self, region: &str) -> Result<()> {
         let (_, auth, api) = REGIONS
@@ -178,8 +219,9 @@ impl Config {
             check_url(what, url, self.allow_insecure_http)?;
         }
         if let Some(p) = &self.proxy {
+            // The URL is not repeated: it may hold the proxy's password.
             reqwest::Url::parse(p)
-                .map_err(|e| Error::invalid(format!("proxy URL {p:?} is not a URL: {e}")))?;
+                .map_err(|e| Error::invalid(format!("the proxy URL is not a URL: {e}")))?;
         }
         Ok(())
     }
@@ -206,5 +248,27 @@ fn is_loopback(url: &reqwest::Url) -> bool {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
         None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proxy_passwords_stay_out_of_debug_and_errors() {
+        let config = Config {
+            proxy: Some("http://me:Proxy-Secret@proxy.corp:3128".into()),
+            ..Config::default()
+        };
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("Proxy-Secret"), "{shown}");
+        assert!(shown.contains("proxy.corp:3128"), "{shown}");
+        let bad = Config {
+            proxy: Some("::Proxy-Secret".into()),
+            ..Config::default()
+        };
+        let err = bad.validate().unwrap_err().to_string();
+        assert!(!err.contains("Proxy-Secret"), "{err}");
     }
 }

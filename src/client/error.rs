@@ -58,6 +58,16 @@ pub enum Error {
         message: String,
     },
 
+    /// A request that must not be sent twice (starting a task) was sent, but its answer was lost
+    /// (connection reset or timeout after sending). The server may have acted on it: check (for
+    /// example the task list) before trying again.
+    #[error("{method} {path}: the request was sent but no answer came back ({message}); it may have taken effect")]
+    MaybeSent {
+        method: String,
+        path: String,
+        message: String,
+    },
+
     /// A timeout: of one request (after retries), or of waiting for a task.
     #[error("{0}")]
     Timeout(String),

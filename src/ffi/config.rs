@@ -1,0 +1,469 @@
+//! `anaplan_config`: the settings of a connection, built before connecting.
+
+use std::ffi::c_char;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use super::boundary;
+use super::handles::{self, lock, HandleType};
+use super::last_error::FfiError;
+use super::scalars::{count, flag, millis, out_of_range};
+use super::status::*;
+use super::strings::{opt_str_arg, str_arg, Out};
+use crate::client::{self, Config};
+
+/// Connection settings: hosts (or a region), proxy, CA bundle, timeouts, retries, upload tuning
+/// and locale. Starts with Anaplan production, TLS verification on, and the library's defaults.
+///
+/// Methods: `anaplan_config_new`, `anaplan_config_free`, `anaplan_config_set_*`.
+///
+/// Thread-safety: NOT thread-safe. Build a config on one thread (or guard it yourself); concurrent
+/// calls on one config cannot corrupt memory, but which setting wins is unspecified. A connection
+/// copies the settings when it is made, so the config can be freed or reused right after.
+pub struct anaplan_config {
+    _private: [u8; 0],
+}
+
+impl HandleType for anaplan_config {
+    type Object = Mutex<Config>;
+    const NAME: &'static str = "anaplan_config";
+}
+
+/// A copy of the settings behind a config handle, for the functions that connect.
+pub fn settings(config: *const anaplan_config) -> Result<Config, FfiError> {
+    let object = handles::get(config)?;
+    let settings = lock(&object).clone();
+    Ok(settings)
+}
+
+/// Runs a setter on the config behind a handle, inside the boundary.
+fn update(
+    config: *mut anaplan_config,
+    set: impl FnOnce(&mut Config) -> Result<(), FfiError>,
+) -> anaplan_status {
+    boundary::call(|| {
+        let object = handles::get(config)?;
+        let mut settings = lock(&object);
+        set(&mut settings)
+    })
+}
+
+/// The client's range checks report `InvalidArgument`; for numeric setters that is "out of range".
+fn client_range_error(error: client::Error) -> FfiError {
+    let mut e = FfiError::from(error);
+    if e.status == ANAPLAN_STATUS_INVALID_ARGUMENT {
+        e.status = ANAPLAN_STATUS_OUT_OF_RANGE;
+    }
+    e
+}
+
+/// Creates a config with the defaults and writes it to `*out`.
+///
+/// Ownership: the caller owns `*out` and frees it with `anaplan_config_free`.
+/// Statuses: `OK`, `NULL_ARGUMENT` (`out` is NULL). `*out` is written only on `OK`.
+///
+/// # Safety
+/// `out` is NULL or points to a writable `anaplan_config *`.
+#[no_mangle]
+pub unsafe extern "C" fn anaplan_config_new(out: *mut *mut anaplan_config) -> anaplan_status {
+    boundary::call(|| {
+        // SAFETY: the caller guarantees `out` is NULL or writable.
+        let out = unsafe { Out::new(out, "out") }?;
+        out.write(handles::issue(Mutex::new(Config::default()))?);
+        Ok(())
+    })
+}
+
+/// Frees a config. NULL is accepted and does nothing.
+///
+/// Statuses: `OK`; `INVALID_HANDLE` when `config` was already freed or is not a config (nothing is
+/// freed then, so a double free is harmless).
+///
+/// # Safety
+/// `config` is NULL or any pointer value: it is looked up, never dereferenced.
+#[no_mangle]
+pub unsafe extern "C" fn anaplan_config_free(config: *mut anaplan_config) -> anaplan_status {
+    boundary::call(|| handles::free(config))
+}
+
+/// Sets the base URL of the authentication service (default `https://auth.anaplan.com`).
+/// Plain `http://` is accepted for loopback hosts only, unless
+/// `anaplan_config_set_allow_insecure_http` allows it; URLs are checked when connecting.
+///
+/// Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`, `INVALID_UTF8`.
+///
+/// # Safety
+/// `url` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn anaplan_config_set_auth_url(
+    config: *mut anaplan_config,
+    url: *const c_char,
+) -> anaplan_status {
+    update(config, |c| {
+        // SAFETY: the caller guarantees `url` is NULL or NUL-terminated.
+        c.auth_url = unsafe { str_arg(url, "url") }?.to_string();
+        Ok(())
+    })
+}
+
+/// Sets the base URL of the API host, without `/2/0` (default `https://api.anaplan.com`).
+///
+/// Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`, `INVALID_UTF8`.
+///
+/// # Safety
+/// `url` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn anaplan_config_set_api_url(
+    config: *mut anaplan_config,
+    url: *const c_char,
+) -> anaplan_status {
+    update(config, |c| {
+        // SAFETY: the caller guarantees `url` is NULL or NUL-terminated.
+        c.api_url = unsafe { str_arg(url, "url") }?.to_string();
+        Ok(())
+    })
+}
+
+/// Sets both hosts to those of an Anaplan region by name, case-insensitive: `us1`, `eu1`, `eu3`,
+/// `us9`, `gb1`, `au1`, ... (the message of an unknown name lists them all).
+///
+/// Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_ARGUMENT`
+/// (unknown region; the config is unchanged).
+///
+/// # Safety
+/// `region` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn anaplan_config_set_region(
+    config: *mut anaplan_config,
+    region: *const c_char,
+) -> anaplan_status {
+    update(config, |c| {
+        // SAFETY: the caller guarantees `region` is NULL or NUL-terminated.
+        let region = unsafe { str_arg(region, "region") }?;
+        Ok(c.set_region(region)?)
+    })
+}
+
+/// Sends every request through an HTTP(S) proxy, e.g. `http://proxy.corp:3128`; NULL removes it.
+///
+/// Statuses: `OK`, `INVALID_HANDLE`, `INVALID_UTF8`.
+///
+/// # Safety
+/// `url` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn anaplan_config_set_proxy(
+    config: *mut anaplan_config,
+    url: *const c_char,
+) -> anaplan_status {
+    update(config, |c| {
+        // SAFETY: the caller guarantees `url` is NULL or NUL-terminated.
+        c.proxy = unsafe { opt_str_arg(url, "url") }?.map(str::to_string);
+        Ok(())
+    })
+}
+
+/// Trusts the certificate authorities of a PEM file in addition to the system's (a corporate
+/// TLS-inspecting proxy); NULL removes it. The file is read when connecting.
+///
+/// Statuses: `OK`, `INVALID_HANDLE`, `INVALID_UTF8`.
+///
+/// # Safety
+/// `path` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn anaplan_config_set_ca_bundle(
+    config: *mut anaplan_config,
+    path: *const c_char,
+) -> anaplan_status {
+    update(config, |c| {
+        // SAFETY: the caller guarantees `path` is NULL or NUL-terminated.
+        c.ca_bundle = unsafe { opt_str_arg(path, "path") }?.map(PathBuf::from);
+        Ok(())
+    })
+}
+
+/// 1 allows plain `http://` to hosts other than loopback (credentials then travel in clear);
+/// 0 (the default) refuses it.
+///
+/// Statuses: `OK`, `INVALID_HANDLE`, `OUT_OF_RANGE` (not 0 or 1).
+///
+/// # Safety
+/// `config` is any pointer value: it is looked up, never dereferenced.
+#[no_mangle]
+pub unsafe extern "C" fn anaplan_config_set_allow_insecure_http(
+    config: *mut anaplan_config,
+    allow: i32,
+) -> anaplan_status {
+    update(config, |c| {
+        c.allow_insecure_http = flag(allow, "allow")?;
+        Ok(())
+    })
+}
+
+/// Sets the timeout for opening a connection, in milliseconds (1 or more; default 30000).
+///
+/// Statuses: `OK`, `INVALID_HANDLE`, `OUT_OF_RANGE`.
+///
+/// # Safety
+/// `config` is any pointer value: it is looked up, never dereferenced.
+#[no_mangle]
+pub unsafe extern "C" fn anaplan_config_set_connect_timeout_ms(
+    config: *mut anaplan_config,
+    timeout_ms: i32,
+) -> anaplan_status {
+    update(config, |c| {
+        c.connect_timeout = millis(timeout_ms, 1, "timeout_ms")?;
+        Ok(())
+    })
+}
+
+/// Sets the timeout of one HTTP request, in milliseconds (1 or more; default 600000: a 50 MB
+/// chunk on a slow link needs minutes).
+///
+/// Statuses: `OK`, `INVALID_HANDLE`, `OUT_OF_RANGE`.
+///
+/// # Safety
+/// `config` is any pointer value: it is looked up, never dereferenced.
+#[no_mangle]
+pub unsafe extern "C" fn anaplan_config_set_request_timeout_ms(
+    config: *mut anaplan_config,
+    timeout_ms: i32,
+) -> anaplan_status {
+    update(config, |c| {
+        c.request_timeout = millis(timeout_ms, 1, "timeout_ms")?;
+        Ok(())
+    })
+}
+
+/// Sets how often a failed request (429, 5xx, dropped connection) is tried again (0 or more;
+/// default 3).
+///
+/// Statuses: `OK`, `INVALID_HANDLE`, `OUT_OF_RANGE`.
+///
+/// # Safety
+/// `config` is any pointer value: it is looked up, never dereferenced.
+#[no_mangle]
+pub unsafe extern "C" fn anaplan_config_set_max_retries(
+    config: *mut anaplan_config,
+    retries: i32,
+) -> anaplan_status {
+    update(config, |c| {
+        c.max_retries = count(retries, "retries")?;
+        Ok(())
+    })
+}
+
+/// Sets the retry backoff in milliseconds: the first wait, doubled at each retry (with jitter) up
+/// to the maximum (defaults 500 and 60000). A `Retry-After` from Anaplan takes precedence.
+///
+/// Statuses: `OK`, `INVALID_HANDLE`, `OUT_OF_RANGE` (negative, or `initial_ms > max_ms`).
+///
+/// # Safety
+/// `config` is any pointer value: it is looked up, never dereferenced.
+#[no_mangle]
+pub unsafe extern "C" fn anaplan_config_set_retry_backoff_ms(
+    config: *mut anaplan_config,
+    initial_ms: i32,
+    max_ms: i32,
+) -> anaplan_status {
+    update(config, |c| {
+        let initial = millis(initial_ms, 0, "initial_ms")?;
+        let max = millis(max_ms, 0, "max_ms")?;
+        if initial > max {
+            return Err(FfiError::new(
+                ANAPLAN_STATUS_OUT_OF_RANGE,
+                format!("`initial_ms` ({initial_ms}) is larger than `max_ms` ({max_ms})"),
+            ));
+        }
+        c.retry_initial_backoff = initial;
+        c.retry_max_backoff = max;
+        Ok(())
+    })
+}
+
+/// Sets the upload chunk size in megabytes (1 MB = 1000000 bytes): 1 to 50, as Anaplan takes
+/// (default 10).
+///
+/// Statuses: `OK`, `INVALID_HANDLE`, `OUT_OF_RANGE` (0, 51, negative; the config is unchanged).
+///
+/// # Safety
+/// `config` is any pointer value: it is looked up, never dereferenced.
+#[no_mangle]
+pub unsafe extern "C" fn anaplan_config_set_chunk_size_mb(
+    config: *mut anaplan_config,
+    megabytes: i32,
+) -> anaplan_status {
+    update(config, |c| {
+        let bytes = usize::try_from(megabytes)
+            .ok()
+            .and_then(|mb| mb.checked_mul(1_000_000))
+            .ok_or_else(|| out_of_range("megabytes", megabytes, "1 to 50 (MB)"))?;
+        c.set_chunk_size(bytes).map_err(client_range_error)
+    })
+}
+
+/// Sets how many chunks are in flight at once, for uploads and downloads (1 to 32; default 4).
+/// Memory used by a transfer is bounded by chunk size × parallelism.
+///
+/// Statuses: `OK`, `INVALID_HANDLE`, `OUT_OF_RANGE`.
+///
+/// # Safety
+/// `config` is any pointer value: it is looked up, never dereferenced.
+#[no_mangle]
+pub unsafe extern "C" fn anaplan_config_set_parallelism(
+    config: *mut anaplan_config,
+    parallelism: i32,
+) -> anaplan_status {
+    update(config, |c| {
+        let n = count(parallelism, "parallelism")?;
+        let n = usize::try_from(n).unwrap_or(usize::MAX);
+        c.set_parallelism(n).map_err(client_range_error)
+    })
+}
+
+/// 1 (the default) sends upload chunks gzip-compressed; 0 sends them as they are.
+///
+/// Statuses: `OK`, `INVALID_HANDLE`, `OUT_OF_RANGE` (not 0 or 1).
+///
+/// # Safety
+/// `config` is any pointer value: it is looked up, never dereferenced.
+#[no_mangle]
+pub unsafe extern "C" fn anaplan_config_set_gzip(
+    config: *mut anaplan_config,
+    gzip: i32,
+) -> anaplan_status {
+    update(config, |c| {
+        c.gzip = flag(gzip, "gzip")?;
+        Ok(())
+    })
+}
+
+/// Sets the locale sent when starting tasks, e.g. `en_US` (the default) or `fr_FR`.
+///
+/// Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`, `INVALID_UTF8`.
+///
+/// # Safety
+/// `locale` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn anaplan_config_set_locale(
+    config: *mut anaplan_config,
+    locale: *const c_char,
+) -> anaplan_status {
+    update(config, |c| {
+        // SAFETY: the caller guarantees `locale` is NULL or NUL-terminated.
+        c.locale = unsafe { str_arg(locale, "locale") }?.to_string();
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ffi::last_error;
+    use std::ptr::null_mut;
+    use std::time::Duration;
+
+    fn new_config() -> *mut anaplan_config {
+        let mut config = null_mut();
+        // SAFETY: a local out-param.
+        assert_eq!(
+            unsafe { anaplan_config_new(&mut config) },
+            ANAPLAN_STATUS_OK
+        );
+        config
+    }
+
+    fn last_message() -> String {
+        last_error::with(|e| e.map(|e| e.message.clone())).unwrap_or_default()
+    }
+
+    #[test]
+    fn setters_reach_the_client_config() {
+        let config = new_config();
+        // SAFETY (all calls): a live handle and NUL-terminated literals.
+        unsafe {
+            assert_eq!(
+                anaplan_config_set_region(config, c"EU3".as_ptr()),
+                ANAPLAN_STATUS_OK
+            );
+            assert_eq!(
+                anaplan_config_set_proxy(config, c"http://proxy:3128".as_ptr()),
+                ANAPLAN_STATUS_OK
+            );
+            assert_eq!(
+                anaplan_config_set_chunk_size_mb(config, 50),
+                ANAPLAN_STATUS_OK
+            );
+            assert_eq!(anaplan_config_set_parallelism(config, 8), ANAPLAN_STATUS_OK);
+            assert_eq!(
+                anaplan_config_set_retry_backoff_ms(config, 0, 10),
+                ANAPLAN_STATUS_OK
+            );
+            assert_eq!(
+                anaplan_config_set_request_timeout_ms(config, 1500),
+                ANAPLAN_STATUS_OK
+            );
+            assert_eq!(anaplan_config_set_gzip(config, 0), ANAPLAN_STATUS_OK);
+            assert_eq!(
+                anaplan_config_set_locale(config, c"fr_FR".as_ptr()),
+                ANAPLAN_STATUS_OK
+            );
+        }
+        let c = settings(config).unwrap();
+        assert_eq!(c.api_url, "https://eu3.api.anaplan.com");
+        assert_eq!(c.proxy.as_deref(), Some("http://proxy:3128"));
+        assert_eq!(
+            (c.chunk_size, c.parallelism, c.gzip),
+            (50_000_000, 8, false)
+        );
+        assert_eq!(c.retry_max_backoff, Duration::from_millis(10));
+        assert_eq!(c.request_timeout, Duration::from_millis(1500));
+        assert_eq!(c.locale, "fr_FR");
+        // SAFETY: a live handle; NULL clears the proxy.
+        unsafe {
+            assert_eq!(
+                anaplan_config_set_proxy(config, std::ptr::null()),
+                ANAPLAN_STATUS_OK
+            );
+            assert_eq!(anaplan_config_free(config), ANAPLAN_STATUS_OK);
+        }
+        assert_eq!(
+            settings(config).unwrap_err().status,
+            ANAPLAN_STATUS_INVALID_HANDLE
+        );
+    }
+
+    #[test]
+    fn chunk_sizes_outside_1_to_50_mb_are_out_of_range_and_change_nothing() {
+        let config = new_config();
+        for mb in [0, 51, -1, i32::MAX] {
+            // SAFETY: a live handle.
+            let s = unsafe { anaplan_config_set_chunk_size_mb(config, mb) };
+            assert_eq!(s, ANAPLAN_STATUS_OUT_OF_RANGE, "{mb} MB");
+            assert!(
+                last_message().contains("out of range"),
+                "{}",
+                last_message()
+            );
+        }
+        assert_eq!(
+            settings(config).unwrap().chunk_size,
+            Config::default().chunk_size
+        );
+        // SAFETY: a live handle.
+        unsafe {
+            assert_eq!(
+                anaplan_config_set_parallelism(config, 0),
+                ANAPLAN_STATUS_OUT_OF_RANGE
+            );
+            assert_eq!(
+                anaplan_config_set_retry_backoff_ms(config, 20, 10),
+                ANAPLAN_STATUS_OUT_OF_RANGE
+            );
+            assert_eq!(
+                anaplan_config_set_region(config, c"mars".as_ptr()),
+                ANAPLAN_STATUS_INVALID_ARGUMENT
+            );
+            assert_eq!(anaplan_config_free(config), ANAPLAN_STATUS_OK);
+        }
+    }
+}

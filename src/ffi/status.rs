@@ -1,0 +1,251 @@
+//! `anaplan_status`: the result of every fallible call, and the one mapping from client errors.
+//!
+//! Numbers are grouped by hundreds (caller errors, transport, HTTP/API, task outcomes, internal)
+//! and are part of the ABI: a number is never renumbered or reused; new statuses take the next
+//! free number of their group.
+
+use std::ffi::{c_char, CStr};
+
+use crate::client::Error;
+
+/// The result of a fallible call: `ANAPLAN_STATUS_OK` (0) or one of the `ANAPLAN_STATUS_*` codes.
+/// Details of the last failure on the calling thread: `anaplan_last_error_message`.
+pub type anaplan_status = i32;
+
+/// Success.
+pub const ANAPLAN_STATUS_OK: anaplan_status = 0;
+
+// 1xx: the caller passed something the call cannot use. Retrying the same call fails again.
+
+/// A pointer argument that must not be NULL was NULL (the message names the argument).
+pub const ANAPLAN_STATUS_NULL_ARGUMENT: anaplan_status = 100;
+/// A handle that is NULL, already freed, never issued by this library, or of another type.
+pub const ANAPLAN_STATUS_INVALID_HANDLE: anaplan_status = 101;
+/// A string argument is not valid UTF-8.
+pub const ANAPLAN_STATUS_INVALID_UTF8: anaplan_status = 102;
+/// A number outside its documented range (a chunk size of 0 or 51 MB, a negative timeout).
+pub const ANAPLAN_STATUS_OUT_OF_RANGE: anaplan_status = 103;
+/// An argument that is not valid for another reason (an unknown region, a malformed URL, no
+/// workspace or model chosen yet).
+pub const ANAPLAN_STATUS_INVALID_ARGUMENT: anaplan_status = 104;
+/// No object of that kind has that name or id.
+pub const ANAPLAN_STATUS_NOT_FOUND: anaplan_status = 105;
+/// More than one object of that kind has that name; the message names the candidates.
+pub const ANAPLAN_STATUS_AMBIGUOUS: anaplan_status = 106;
+/// The caller's buffer is too small; the size needed was written to `needed`.
+pub const ANAPLAN_STATUS_BUFFER_TOO_SMALL: anaplan_status = 107;
+/// A local file could not be read or written (missing, no permission, disk full).
+pub const ANAPLAN_STATUS_IO: anaplan_status = 108;
+/// The credentials cannot be used: an unreadable key or certificate, a wrong passphrase.
+pub const ANAPLAN_STATUS_CREDENTIALS: anaplan_status = 109;
+
+// 2xx: the request got no answer (after the configured retries).
+
+/// The connection failed: refused, reset, DNS, proxy.
+pub const ANAPLAN_STATUS_NETWORK: anaplan_status = 200;
+/// A request, or the wait for a task, took longer than its timeout.
+pub const ANAPLAN_STATUS_TIMEOUT: anaplan_status = 201;
+/// The TLS handshake failed (an untrusted certificate: see `anaplan_config_set_ca_bundle`).
+pub const ANAPLAN_STATUS_TLS: anaplan_status = 202;
+
+// 3xx: Anaplan answered, with an error (after the configured retries).
+
+/// Sign-in refused, or a token that could not be renewed.
+pub const ANAPLAN_STATUS_AUTH: anaplan_status = 300;
+/// Anaplan answered with an HTTP error status; see `anaplan_last_error_http_status`.
+pub const ANAPLAN_STATUS_HTTP_ERROR: anaplan_status = 301;
+/// Anaplan's answer did not follow the protocol (missing field, not JSON).
+pub const ANAPLAN_STATUS_PROTOCOL: anaplan_status = 302;
+/// Anaplan kept answering 429 Too Many Requests after the configured retries.
+pub const ANAPLAN_STATUS_RATE_LIMITED: anaplan_status = 303;
+
+// 4xx: task outcomes.
+
+/// Cancelled by the caller: a cancel call, or a progress callback returning non-zero.
+pub const ANAPLAN_STATUS_CANCELLED: anaplan_status = 400;
+/// The task ran and reported failure.
+pub const ANAPLAN_STATUS_TASK_FAILED: anaplan_status = 401;
+
+// 5xx: a defect in the library. Please report it with the message.
+
+/// The library panicked; the call was abandoned and the message holds the panic message.
+pub const ANAPLAN_STATUS_PANIC: anaplan_status = 500;
+/// An internal limit or invariant failed.
+pub const ANAPLAN_STATUS_INTERNAL: anaplan_status = 501;
+
+/// The status of a client error: the one place where errors become numbers. The match is
+/// exhaustive on purpose, so that a new error variant cannot compile without a status.
+pub fn status_of(error: &Error) -> anaplan_status {
+    match error {
+        Error::InvalidArgument(_) => ANAPLAN_STATUS_INVALID_ARGUMENT,
+        Error::NotFound { .. } => ANAPLAN_STATUS_NOT_FOUND,
+        Error::Ambiguous { .. } => ANAPLAN_STATUS_AMBIGUOUS,
+        Error::Io { .. } => ANAPLAN_STATUS_IO,
+        Error::Credentials(_) => ANAPLAN_STATUS_CREDENTIALS,
+        Error::Network { .. } => ANAPLAN_STATUS_NETWORK,
+        Error::Timeout(_) => ANAPLAN_STATUS_TIMEOUT,
+        Error::Auth { .. } => ANAPLAN_STATUS_AUTH,
+        Error::Http { status: 429, .. } => ANAPLAN_STATUS_RATE_LIMITED,
+        Error::Http { .. } => ANAPLAN_STATUS_HTTP_ERROR,
+        Error::Protocol { .. } => ANAPLAN_STATUS_PROTOCOL,
+        Error::Cancelled => ANAPLAN_STATUS_CANCELLED,
+    }
+}
+
+/// Every status with its C name, for `anaplan_status_name` and the header consistency test.
+const NAMES: &[(anaplan_status, &CStr)] = &[
+    (ANAPLAN_STATUS_OK, c"ANAPLAN_STATUS_OK"),
+    (
+        ANAPLAN_STATUS_NULL_ARGUMENT,
+        c"ANAPLAN_STATUS_NULL_ARGUMENT",
+    ),
+    (
+        ANAPLAN_STATUS_INVALID_HANDLE,
+        c"ANAPLAN_STATUS_INVALID_HANDLE",
+    ),
+    (ANAPLAN_STATUS_INVALID_UTF8, c"ANAPLAN_STATUS_INVALID_UTF8"),
+    (ANAPLAN_STATUS_OUT_OF_RANGE, c"ANAPLAN_STATUS_OUT_OF_RANGE"),
+    (
+        ANAPLAN_STATUS_INVALID_ARGUMENT,
+        c"ANAPLAN_STATUS_INVALID_ARGUMENT",
+    ),
+    (ANAPLAN_STATUS_NOT_FOUND, c"ANAPLAN_STATUS_NOT_FOUND"),
+    (ANAPLAN_STATUS_AMBIGUOUS, c"ANAPLAN_STATUS_AMBIGUOUS"),
+    (
+        ANAPLAN_STATUS_BUFFER_TOO_SMALL,
+        c"ANAPLAN_STATUS_BUFFER_TOO_SMALL",
+    ),
+    (ANAPLAN_STATUS_IO, c"ANAPLAN_STATUS_IO"),
+    (ANAPLAN_STATUS_CREDENTIALS, c"ANAPLAN_STATUS_CREDENTIALS"),
+    (ANAPLAN_STATUS_NETWORK, c"ANAPLAN_STATUS_NETWORK"),
+    (ANAPLAN_STATUS_TIMEOUT, c"ANAPLAN_STATUS_TIMEOUT"),
+    (ANAPLAN_STATUS_TLS, c"ANAPLAN_STATUS_TLS"),
+    (ANAPLAN_STATUS_AUTH, c"ANAPLAN_STATUS_AUTH"),
+    (ANAPLAN_STATUS_HTTP_ERROR, c"ANAPLAN_STATUS_HTTP_ERROR"),
+    (ANAPLAN_STATUS_PROTOCOL, c"ANAPLAN_STATUS_PROTOCOL"),
+    (ANAPLAN_STATUS_RATE_LIMITED, c"ANAPLAN_STATUS_RATE_LIMITED"),
+    (ANAPLAN_STATUS_CANCELLED, c"ANAPLAN_STATUS_CANCELLED"),
+    (ANAPLAN_STATUS_TASK_FAILED, c"ANAPLAN_STATUS_TASK_FAILED"),
+    (ANAPLAN_STATUS_PANIC, c"ANAPLAN_STATUS_PANIC"),
+    (ANAPLAN_STATUS_INTERNAL, c"ANAPLAN_STATUS_INTERNAL"),
+];
+
+/// The C name of a status (`"ANAPLAN_STATUS_NOT_FOUND"`), `None` for a number that is no status.
+pub fn name(status: anaplan_status) -> Option<&'static CStr> {
+    NAMES.iter().find(|(s, _)| *s == status).map(|(_, n)| *n)
+}
+
+/// The name of a status as a static string: `"ANAPLAN_STATUS_NOT_FOUND"` for
+/// `ANAPLAN_STATUS_NOT_FOUND`, `"ANAPLAN_STATUS_UNKNOWN"` for a number that is no status.
+///
+/// Ownership: the string is static; never free it. Thread-safe. Does not touch the last error.
+#[no_mangle]
+pub extern "C" fn anaplan_status_name(status: anaplan_status) -> *const c_char {
+    let unknown = c"ANAPLAN_STATUS_UNKNOWN";
+    super::boundary::value(unknown.as_ptr(), || {
+        name(status).unwrap_or(unknown).as_ptr()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::Candidate;
+
+    /// One error of every variant, with the status it must map to.
+    fn every_variant() -> Vec<(Error, anaplan_status)> {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "gone");
+        vec![
+            (Error::invalid("bad"), ANAPLAN_STATUS_INVALID_ARGUMENT),
+            (
+                Error::NotFound {
+                    kind: "model",
+                    name: "Plan".into(),
+                    scope: String::new(),
+                },
+                ANAPLAN_STATUS_NOT_FOUND,
+            ),
+            (
+                Error::Ambiguous {
+                    kind: "model",
+                    name: "Plan".into(),
+                    candidates: vec![Candidate {
+                        id: "A".into(),
+                        name: "Plan".into(),
+                    }],
+                },
+                ANAPLAN_STATUS_AMBIGUOUS,
+            ),
+            (Error::io("/x", io), ANAPLAN_STATUS_IO),
+            (Error::Credentials("key".into()), ANAPLAN_STATUS_CREDENTIALS),
+            (
+                Error::Network {
+                    method: "GET".into(),
+                    path: "/".into(),
+                    message: "reset".into(),
+                },
+                ANAPLAN_STATUS_NETWORK,
+            ),
+            (Error::Timeout("slow".into()), ANAPLAN_STATUS_TIMEOUT),
+            (
+                Error::Auth {
+                    message: "no".into(),
+                    http_status: 401,
+                },
+                ANAPLAN_STATUS_AUTH,
+            ),
+            (http(429), ANAPLAN_STATUS_RATE_LIMITED),
+            (http(503), ANAPLAN_STATUS_HTTP_ERROR),
+            (http(404), ANAPLAN_STATUS_HTTP_ERROR),
+            (
+                Error::Protocol {
+                    path: "/".into(),
+                    message: "not JSON".into(),
+                },
+                ANAPLAN_STATUS_PROTOCOL,
+            ),
+            (Error::Cancelled, ANAPLAN_STATUS_CANCELLED),
+        ]
+    }
+
+    fn http(status: u16) -> Error {
+        Error::Http {
+            method: "GET".into(),
+            path: "/workspaces".into(),
+            status,
+            message: "nope".into(),
+        }
+    }
+
+    #[test]
+    fn every_error_variant_has_its_status() {
+        for (error, expected) in every_variant() {
+            let status = status_of(&error);
+            assert_eq!(status, expected, "{error:?}");
+            assert!(name(status).is_some(), "{status} has no name");
+            assert!(status != ANAPLAN_STATUS_OK && status < ANAPLAN_STATUS_PANIC);
+        }
+    }
+
+    #[test]
+    fn names_are_unique_and_grouped_by_hundreds() {
+        for (i, (status, n)) in NAMES.iter().enumerate() {
+            assert!(
+                NAMES[i + 1..].iter().all(|(s, _)| s != status),
+                "{status} twice"
+            );
+            assert!(n.to_str().unwrap().starts_with("ANAPLAN_STATUS_"));
+            assert!(*status == 0 || (100..600).contains(status), "{status}");
+        }
+    }
+
+    #[test]
+    fn unknown_numbers_have_the_unknown_name() {
+        // SAFETY: anaplan_status_name returns a pointer to a static NUL-terminated string.
+        let unknown = unsafe { CStr::from_ptr(anaplan_status_name(7)) };
+        assert_eq!(unknown, c"ANAPLAN_STATUS_UNKNOWN");
+        // SAFETY: as above.
+        let known = unsafe { CStr::from_ptr(anaplan_status_name(ANAPLAN_STATUS_AMBIGUOUS)) };
+        assert_eq!(known, c"ANAPLAN_STATUS_AMBIGUOUS");
+    }
+}

@@ -1,0 +1,208 @@
+//! The C tests: each `tests/c/<name>.c` is compiled with the `cc` crate's compiler against
+//! `include/anaplan.h` (C11, warnings are errors), linked to the library this very `cargo test`
+//! built, and run as a child process; the test fails with the program's output unless it exits 0.
+//!
+//! Where the library comes from: this test executable lives in `target/<profile>/deps/`. Cargo
+//! builds an integration test only after the package's library, and it builds the library with
+//! all of its crate types, the `cdylib` included, into that same `deps/` directory. So
+//! `deps/libanaplan.so` is always the library of the current sources and profile, with no second
+//! `cargo build` (which would contend for the build lock and could pick another profile). The
+//! programs link it as `-lanaplan` and find it at run time through `LD_LIBRARY_PATH`.
+//!
+//! Under Valgrind: `scripts/valgrind-c-tests.sh` sets `ANAPLAN_C_TEST_RUNNER` to a Valgrind
+//! command line; each program then runs under it, and the test also checks that Valgrind ran.
+//!
+//! Adding a C test: put `tests/c/<name>.c` (using `check.h`) and add a `#[test]` calling
+//! `run_c_test("<name>", &[])`, with environment variables for it (the emulator's URLs) if needed.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Every C test, by file name. `every_c_file_has_a_test` keeps this list complete.
+const C_TESTS: &[&str] = &["misuse"];
+
+/// A C test that has not finished by then is killed and fails (generous: Valgrind is slow).
+const TIMEOUT: Duration = Duration::from_secs(600);
+
+fn crate_dir() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `target/<profile>/deps`, where cargo put this executable and the cdylib.
+fn library_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test knows its own path");
+    exe.parent()
+        .expect("the test executable is in a directory")
+        .to_path_buf()
+}
+
+fn library_file() -> &'static str {
+    if cfg!(target_os = "macos") {
+        "libanaplan.dylib"
+    } else {
+        "libanaplan.so"
+    }
+}
+
+fn library_path_var() -> &'static str {
+    if cfg!(target_os = "macos") {
+        "DYLD_LIBRARY_PATH"
+    } else {
+        "LD_LIBRARY_PATH"
+    }
+}
+
+/// The target triple the `cc` crate needs outside a build script (where cargo would set TARGET).
+fn target_triple() -> String {
+    let arch = std::env::consts::ARCH;
+    match std::env::consts::OS {
+        "linux" if cfg!(target_env = "musl") => format!("{arch}-unknown-linux-musl"),
+        "linux" => format!("{arch}-unknown-linux-gnu"),
+        "macos" => format!("{arch}-apple-darwin"),
+        other => panic!("the C test harness supports Linux and macOS, not {other}"),
+    }
+}
+
+/// Compiles `tests/c/<name>.c` into `target/<profile>/c-tests/<name>` and returns its path.
+fn compile(name: &str, lib_dir: &Path) -> PathBuf {
+    let out_dir = lib_dir
+        .parent()
+        .expect("deps/ has a parent")
+        .join("c-tests");
+    std::fs::create_dir_all(&out_dir).expect("c-tests/ can be created");
+    let triple = target_triple();
+    let compiler = cc::Build::new()
+        .target(&triple)
+        .host(&triple)
+        .opt_level(0)
+        .debug(true)
+        .warnings(true)
+        .extra_warnings(true)
+        .cargo_metadata(false)
+        .out_dir(&out_dir)
+        .get_compiler();
+    let exe = out_dir.join(name);
+    let source = crate_dir().join("tests/c").join(format!("{name}.c"));
+    let output = compiler
+        .to_command()
+        .args([
+            "-std=c11",
+            "-pedantic",
+            "-Werror",
+            "-D_POSIX_C_SOURCE=200809L",
+        ])
+        .arg("-I")
+        .arg(crate_dir().join("include"))
+        .arg(&source)
+        .arg("-o")
+        .arg(&exe)
+        .arg("-L")
+        .arg(lib_dir)
+        .args(["-lanaplan", "-lpthread"])
+        .output()
+        .expect("the C compiler runs");
+    assert!(
+        output.status.success(),
+        "compiling {} failed:\n{}{}",
+        source.display(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    exe
+}
+
+/// Builds and runs one C test; panics with its output unless it exits 0.
+fn run_c_test(name: &str, env: &[(&str, &str)]) {
+    let lib_dir = library_dir();
+    let library = lib_dir.join(library_file());
+    assert!(
+        library.is_file(),
+        "{} is missing: cargo builds the cdylib next to the test executables; \
+         was the crate-type \"cdylib\" removed from Cargo.toml?",
+        library.display()
+    );
+    let exe = compile(name, &lib_dir);
+
+    let runner = std::env::var("ANAPLAN_C_TEST_RUNNER").unwrap_or_default();
+    let mut words = runner.split_whitespace();
+    let mut command = match words.next() {
+        Some(program) => {
+            let mut c = Command::new(program);
+            c.args(words).arg(&exe);
+            c
+        }
+        None => Command::new(&exe),
+    };
+    let stdout_path = exe.with_extension("stdout");
+    let stderr_path = exe.with_extension("stderr");
+    command
+        .env(library_path_var(), &lib_dir)
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(File::create(&stdout_path).expect("stdout file"))
+        .stderr(File::create(&stderr_path).expect("stderr file"));
+
+    let mut child = command
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {:?}: {e}", command.get_program()));
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("waiting for the C test") {
+            break Some(status);
+        }
+        if started.elapsed() > TIMEOUT {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let stdout = std::fs::read_to_string(&stdout_path).unwrap_or_default();
+    let stderr = std::fs::read_to_string(&stderr_path).unwrap_or_default();
+    let shown = format!("--- stdout\n{stdout}--- stderr\n{stderr}");
+    let Some(status) = status else {
+        panic!("C test {name} did not finish within {TIMEOUT:?}\n{shown}");
+    };
+    assert!(
+        status.success(),
+        "C test {name} failed ({status}{})\n{shown}",
+        if status.code() == Some(99) {
+            ": Valgrind found errors or leaks"
+        } else {
+            ""
+        }
+    );
+    if runner.contains("valgrind") {
+        assert!(
+            stderr.contains("ERROR SUMMARY: 0 errors"),
+            "Valgrind did not report\n{shown}"
+        );
+    }
+    // Echoed for `--nocapture` and for the logs of a passing run.
+    println!("{shown}");
+}
+
+#[test]
+fn misuse() {
+    run_c_test("misuse", &[]);
+}
+
+#[test]
+fn every_c_file_has_a_test() {
+    let mut files: Vec<String> = std::fs::read_dir(crate_dir().join("tests/c"))
+        .expect("tests/c exists")
+        .filter_map(|e| {
+            let name = e.ok()?.file_name().into_string().ok()?;
+            name.strip_suffix(".c").map(str::to_string)
+        })
+        .collect();
+    files.sort();
+    let mut listed: Vec<String> = C_TESTS.iter().map(|s| s.to_string()).collect();
+    listed.sort();
+    assert_eq!(
+        files, listed,
+        "tests/c/*.c and C_TESTS in tests/c_abi.rs differ"
+    );
+}
