@@ -33,7 +33,10 @@ fn to_path_memory_and_callback_give_the_uploaded_bytes() {
 
     let dir = scratch_dir("download-sources");
     let path = dir.join("out.csv");
-    assert_eq!(c.download_to_path(FILE, &path, None).unwrap(), data.len() as u64);
+    assert_eq!(
+        c.download_to_path(FILE, &path, None).unwrap(),
+        data.len() as u64
+    );
     assert_eq!(std::fs::read(&path).unwrap(), data);
     assert_eq!(dir_entries(&dir), ["out.csv"], "no temporary file left");
 
@@ -65,8 +68,18 @@ fn chunks_are_fetched_in_parallel_and_written_in_order() {
     let c = connect(&e, MB, 4, false);
     let data = uploaded(&c);
     // Chunk 0 is the slowest: the others arrive first and must wait for it.
-    e.add_fault(fault("GET", "/2/0/*/chunks/0", Fault::Latency { ms: 500 }, None));
-    e.add_fault(fault("GET", "/2/0/*/chunks/*", Fault::Latency { ms: 200 }, None));
+    e.add_fault(fault(
+        "GET",
+        "/2/0/*/chunks/0",
+        Fault::Latency { ms: 500 },
+        None,
+    ));
+    e.add_fault(fault(
+        "GET",
+        "/2/0/*/chunks/*",
+        Fault::Latency { ms: 200 },
+        None,
+    ));
     e.clear_requests();
     assert_eq!(c.download_to_vec(FILE, None).unwrap(), data);
     let gets = chunk_gets(&e, FILE);
@@ -107,7 +120,9 @@ fn a_failed_download_leaves_no_partial_file_and_keeps_the_old_one() {
     e.add_fault(fault("GET", "/2/0/*/chunks/3", status(500), None));
     let err = c.download_to_path(FILE, &path, None).unwrap_err();
     match &err {
-        Error::Http { status, message, .. } => {
+        Error::Http {
+            status, message, ..
+        } => {
             assert_eq!(*status, 500);
             assert!(message.contains("chunk 3"), "{err}");
         }
@@ -119,14 +134,18 @@ fn a_failed_download_leaves_no_partial_file_and_keeps_the_old_one() {
 
     // Cancelled from the progress callback.
     let mut stop = |_: u64, _: i64| false;
-    let err = c.download_to_path(FILE, &path, Some(&mut stop)).unwrap_err();
+    let err = c
+        .download_to_path(FILE, &path, Some(&mut stop))
+        .unwrap_err();
     assert!(matches!(err, Error::Cancelled), "{err:?}");
     assert_eq!(dir_entries(&dir), ["out.csv"]);
     assert_eq!(std::fs::read(&path).unwrap(), b"the previous export");
 
     // A new path: nothing at all is left.
     let fresh = dir.join("fresh.csv");
-    let err = c.download_to_path(FILE, &fresh, Some(&mut stop)).unwrap_err();
+    let err = c
+        .download_to_path(FILE, &fresh, Some(&mut stop))
+        .unwrap_err();
     assert!(matches!(err, Error::Cancelled), "{err:?}");
     assert_eq!(dir_entries(&dir), ["out.csv"]);
 
@@ -152,7 +171,10 @@ fn a_failing_write_callback_stops_the_download() {
     let err = c.download_to(FILE, &mut sink, None).unwrap_err();
     assert!(matches!(err, Error::Cancelled), "{err:?}");
     assert_eq!(calls, 1);
-    assert!(chunk_gets(&e, FILE).len() < 5, "stopped before fetching everything");
+    assert!(
+        chunk_gets(&e, FILE).len() < 5,
+        "stopped before fetching everything"
+    );
 }
 
 #[test]
@@ -178,9 +200,15 @@ fn a_file_without_content_is_a_404_that_says_so() {
 fn an_exports_output_downloads_after_the_export_runs() {
     let e = common::emulator();
     let c = connect(&e, MB, 2, true);
-    let tasks = format!("{}/exports/{EXPORT_EMPLOYEES}/tasks", c.model_path().unwrap());
+    let tasks = format!(
+        "{}/exports/{EXPORT_EMPLOYEES}/tasks",
+        c.model_path().unwrap()
+    );
     let started = c
-        .send(Request::post(&tasks).json(&json!({"localeName": "en_US"})), None)
+        .send(
+            Request::post(&tasks).json(&json!({"localeName": "en_US"})),
+            None,
+        )
         .unwrap()
         .ensure_success()
         .unwrap()

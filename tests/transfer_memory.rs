@@ -135,7 +135,8 @@ fn measure(api_url: &str) {
         Logger::silent(),
     )
     .expect("connect");
-    c.set_workspace_id("8a80da9a6b3c21f3016b4d0a8f2b0042").unwrap();
+    c.set_workspace_id("8a80da9a6b3c21f3016b4d0a8f2b0042")
+        .unwrap();
     c.set_model_id("75A40874E6B64FA3AE0E27A0A3A1A9A1").unwrap();
     let file = "113000000002";
     let block = block();
@@ -150,7 +151,9 @@ fn measure(api_url: &str) {
     let (mut written, mut i, mut checksum) = (0usize, 0usize, 0u64);
     while written < TOTAL {
         let at = written % block.len();
-        let n = sizes[i % sizes.len()].min(block.len() - at).min(TOTAL - written);
+        let n = sizes[i % sizes.len()]
+            .min(block.len() - at)
+            .min(TOTAL - written);
         let piece = &block[at..at + n];
         checksum = fnv(checksum, piece);
         up.write(piece).expect("write");
@@ -197,7 +200,10 @@ fn measure(api_url: &str) {
     );
     assert_eq!(n as usize, TOTAL);
     assert_eq!(back, checksum, "the bytes came back identical");
-    assert!(download_peak <= bound, "download peak {download_peak} > {bound}");
+    assert!(
+        download_peak <= bound,
+        "download peak {download_peak} > {bound}"
+    );
 }
 
 /// FNV-1a over the pieces, so the data can be compared without keeping it.

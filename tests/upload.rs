@@ -37,8 +37,16 @@ fn each_source_uploads_gzipped_chunks_that_read_back_identical() {
 
     type Source<'a> = Box<dyn Fn() -> anaplan::client::upload::UploadSummary + 'a>;
     let sources: Vec<(&str, bool, Source)> = vec![
-        ("path", false, Box::new(|| c.upload_file(FILE, &path, None).unwrap())),
-        ("memory", false, Box::new(|| c.upload_bytes(FILE, &data, None).unwrap())),
+        (
+            "path",
+            false,
+            Box::new(|| c.upload_file(FILE, &path, None).unwrap()),
+        ),
+        (
+            "memory",
+            false,
+            Box::new(|| c.upload_bytes(FILE, &data, None).unwrap()),
+        ),
         (
             "stream of unknown size",
             true,
@@ -87,7 +95,10 @@ fn each_source_uploads_gzipped_chunks_that_read_back_identical() {
                 "{what}"
             );
             let raw = if *n < 3 { MB } else { MB / 2 };
-            assert!((r.bytes_in as usize) < raw / 2, "{what}: chunk {n} compressed");
+            assert!(
+                (r.bytes_in as usize) < raw / 2,
+                "{what}: chunk {n} compressed"
+            );
         }
         assert_eq!(
             summary.bytes_sent,
@@ -120,7 +131,12 @@ fn without_gzip_chunks_go_as_octet_stream_of_the_chunk_size() {
 #[test]
 fn chunks_are_in_flight_at_the_same_time() {
     let e = common::emulator();
-    e.add_fault(fault("PUT", "/2/0/*/chunks/*", Fault::Latency { ms: 300 }, None));
+    e.add_fault(fault(
+        "PUT",
+        "/2/0/*/chunks/*",
+        Fault::Latency { ms: 300 },
+        None,
+    ));
     let c = connect(&e, MB, 4, true);
     c.upload_bytes(FILE, &csv_data(4 * MB, 2), None).unwrap();
     let puts = assert_chunks_once(&e, FILE, 4);
@@ -140,7 +156,11 @@ fn a_503_on_one_chunk_retries_that_chunk_alone() {
     assert_eq!(summary.chunks, 5);
     let puts = chunk_puts(&e, FILE);
     assert_eq!(times_per_chunk(&puts), [1, 1, 2, 1, 1], "{puts:#?}");
-    let statuses: Vec<u16> = puts.iter().filter(|(n, _)| *n == 2).map(|(_, r)| r.status).collect();
+    let statuses: Vec<u16> = puts
+        .iter()
+        .filter(|(n, _)| *n == 2)
+        .map(|(_, r)| r.status)
+        .collect();
     assert_eq!(statuses, [503, 204]);
     assert_eq!(e.count("POST", &format!("*/files/{FILE}")), 1);
     assert_eq!(raw_download(&c, FILE), data);
@@ -151,9 +171,16 @@ fn a_chunk_that_keeps_failing_fails_the_upload_naming_it() {
     let e = common::emulator();
     e.add_fault(fault("PUT", "/2/0/*/chunks/1", status(500), None));
     let c = connect(&e, MB, 2, true);
-    let err = c.upload_bytes(FILE, &csv_data(6 * MB, 4), None).unwrap_err();
+    let err = c
+        .upload_bytes(FILE, &csv_data(6 * MB, 4), None)
+        .unwrap_err();
     match &err {
-        Error::Http { status, message, path, .. } => {
+        Error::Http {
+            status,
+            message,
+            path,
+            ..
+        } => {
             assert_eq!(*status, 500);
             assert!(message.contains("chunk 1"), "{err}");
             assert!(path.ends_with("/chunks/1"), "{err}");
@@ -166,7 +193,10 @@ fn a_chunk_that_keeps_failing_fails_the_upload_naming_it() {
         times.iter().enumerate().all(|(n, t)| n == 1 || *t <= 1),
         "nothing else resent: {times:?}"
     );
-    assert!(times.len() < 6, "chunks after the failure were not all started: {times:?}");
+    assert!(
+        times.len() < 6,
+        "chunks after the failure were not all started: {times:?}"
+    );
 }
 
 #[test]
@@ -210,7 +240,9 @@ fn the_progress_callback_reports_on_the_calling_thread_and_can_cancel() {
         false
     })));
     let piece = csv_data(MB, 6);
-    let err = (0..10).find_map(|_| up.write(&piece).err()).expect("cancelled");
+    let err = (0..10)
+        .find_map(|_| up.write(&piece).err())
+        .expect("cancelled");
     assert!(matches!(err, Error::Cancelled), "{err:?}");
     assert!(matches!(up.write(&piece), Err(Error::InvalidArgument(_))));
 }
@@ -231,12 +263,20 @@ fn worker_log_lines_reach_the_sink_on_the_calling_thread() {
     let me = std::thread::current().id();
     let lines = lines.lock().unwrap();
     let chunk_lines: Vec<_> = lines.iter().filter(|l| l.1.contains("/chunks/")).collect();
-    assert!(chunk_lines.len() >= 5, "request lines of the workers: {lines:#?}");
     assert!(
-        lines.iter().any(|l| l.0 == Level::Warn && l.1.contains("/chunks/1") && l.1.contains("503")),
+        chunk_lines.len() >= 5,
+        "request lines of the workers: {lines:#?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.0 == Level::Warn && l.1.contains("/chunks/1") && l.1.contains("503")),
         "the retry is logged: {lines:#?}"
     );
-    assert!(lines.iter().all(|l| l.2 == me), "every line on the calling thread");
+    assert!(
+        lines.iter().all(|l| l.2 == me),
+        "every line on the calling thread"
+    );
 }
 
 #[test]
@@ -254,14 +294,21 @@ fn refused_before_sending_anything() {
     for bad in [0, MB - 1, 50 * MB + 1, 51 * MB] {
         let mut config = common::config_for(&e);
         config.chunk_size = bad;
-        let c = anaplan::client::Client::connect(config, common::basic_credentials(), Logger::default())
-            .unwrap();
+        let c = anaplan::client::Client::connect(
+            config,
+            common::basic_credentials(),
+            Logger::default(),
+        )
+        .unwrap();
         c.set_workspace_id(common::WS).unwrap();
         c.set_model_id(common::MODEL).unwrap();
         let err = c.upload_bytes(FILE, b"a,b\n", None).unwrap_err();
         assert!(matches!(err, Error::InvalidArgument(_)), "{bad}: {err:?}");
         assert!(err.to_string().contains("1 to 50 MB"), "{err}");
-        assert!(matches!(c.upload_begin(FILE, None), Err(Error::InvalidArgument(_))));
+        assert!(matches!(
+            c.upload_begin(FILE, None),
+            Err(Error::InvalidArgument(_))
+        ));
     }
     // A name where an id belongs.
     let err = c.upload_bytes("Salaries.csv", b"x", None).unwrap_err();
@@ -275,7 +322,10 @@ fn an_unknown_file_id_is_not_found_rather_than_a_new_file() {
     let e = common::emulator();
     let c = connect(&e, MB, 2, true);
     let err = c.upload_bytes("113999999999", b"a,b\n", None).unwrap_err();
-    assert!(matches!(err, Error::NotFound { kind: "file", .. }), "{err:?}");
+    assert!(
+        matches!(err, Error::NotFound { kind: "file", .. }),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("113999999999"), "{err}");
     assert_eq!(e.count("PUT", "*"), 0, "no chunk went to the new file");
 }
@@ -286,7 +336,12 @@ fn an_empty_upload_is_one_empty_chunk() {
     let c = connect(&e, MB, 2, true);
     for upload in [
         Box::new(|| c.upload_bytes(FILE_EMPLOYEES, &[], None).unwrap()) as Box<dyn Fn() -> _>,
-        Box::new(|| c.upload_begin(FILE_EMPLOYEES, None).unwrap().finish().unwrap()),
+        Box::new(|| {
+            c.upload_begin(FILE_EMPLOYEES, None)
+                .unwrap()
+                .finish()
+                .unwrap()
+        }),
     ] {
         e.clear_requests();
         let summary = upload();
@@ -316,7 +371,12 @@ fn uploads_keep_going_across_token_expiry_and_revocation() {
     e.set_token_ttl(Duration::from_millis(1500));
     c.upload_bytes(FILE, b"warm-up: takes a short-lived token", None)
         .unwrap();
-    e.add_fault(fault("PUT", "/2/0/*/chunks/*", Fault::Latency { ms: 400 }, None));
+    e.add_fault(fault(
+        "PUT",
+        "/2/0/*/chunks/*",
+        Fault::Latency { ms: 400 },
+        None,
+    ));
     let data = csv_data(8 * MB, 7);
     e.clear_requests();
     // Halfway, every token is revoked as well (an expiry the client did not see coming).
@@ -331,7 +391,11 @@ fn uploads_keep_going_across_token_expiry_and_revocation() {
     c.upload_bytes(FILE, &data, Some(&mut revoke_once)).unwrap();
     assert!(revoked);
     let sign_ins = e.count("POST", "/token/authenticate") + e.count("POST", "/token/refresh");
-    assert!(sign_ins >= 1, "the token was refreshed or renewed: {:#?}", e.requests());
+    assert!(
+        sign_ins >= 1,
+        "the token was refreshed or renewed: {:#?}",
+        e.requests()
+    );
     assert!(
         chunk_puts(&e, FILE).iter().any(|(_, r)| r.status == 401),
         "a chunk met the revoked token"

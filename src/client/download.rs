@@ -46,7 +46,11 @@ impl Client {
     }
 
     /// Downloads the file `file_id` of the current model into memory.
-    pub fn download_to_vec(&self, file_id: &str, progress: Option<Progress<'_>>) -> Result<Vec<u8>> {
+    pub fn download_to_vec(
+        &self,
+        file_id: &str,
+        progress: Option<Progress<'_>>,
+    ) -> Result<Vec<u8>> {
         let mut all = Vec::new();
         self.download_to(
             file_id,
@@ -115,10 +119,13 @@ fn list_chunks(client: &Client, path: &str) -> Result<Vec<String>> {
             .map(Vec::as_slice)
             .unwrap_or_default();
         for item in items {
-            let id = item.get("id").and_then(Value::as_str).ok_or_else(|| Error::Protocol {
-                path: format!("{path}/chunks"),
-                message: "a chunk without an id".into(),
-            })?;
+            let id = item
+                .get("id")
+                .and_then(Value::as_str)
+                .ok_or_else(|| Error::Protocol {
+                    path: format!("{path}/chunks"),
+                    message: "a chunk without an id".into(),
+                })?;
             ids.push(id.to_string());
         }
         let total = page

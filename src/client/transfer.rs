@@ -43,12 +43,9 @@ pub(crate) fn start_workers<J: Send + 'static, R: Send + 'static>(
 ) -> Result<TransferPool<J, R>> {
     let (worker_logger, relay) = client.logger().relay();
     let worker_client = client.with_logger(worker_logger);
-    TransferPool::start(
-        threads,
-        name,
-        Box::new(move || relay.drain()),
-        move |job| work(&worker_client, job),
-    )
+    TransferPool::start(threads, name, Box::new(move || relay.drain()), move |job| {
+        work(&worker_client, job)
+    })
     .map_err(|e| Error::io(Path::new("<worker threads>"), e))
 }
 

@@ -291,7 +291,11 @@ impl Pipeline {
         Ok(())
     }
 
-    fn feed_from(&mut self, reader: &mut impl Read, progress: &mut Option<Progress<'_>>) -> Result<()> {
+    fn feed_from(
+        &mut self,
+        reader: &mut impl Read,
+        progress: &mut Option<Progress<'_>>,
+    ) -> Result<()> {
         loop {
             self.ensure_buffer(progress)?;
             let n = self
@@ -370,10 +374,9 @@ impl Pipeline {
             }
         }
         let e = self.failure.take().unwrap_or(Error::Cancelled);
-        self.client.logger().warn(&format!(
-            "upload to file {} stopped: {e}",
-            self.file_id
-        ));
+        self.client
+            .logger()
+            .warn(&format!("upload to file {} stopped: {e}", self.file_id));
         e
     }
 

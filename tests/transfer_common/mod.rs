@@ -11,7 +11,10 @@ pub const MB: usize = 1_000_000;
 /// CSV-like rows (compressible like real exports, but not trivially), `len` bytes exactly.
 pub fn csv_data(len: usize, seed: u64) -> Vec<u8> {
     let mut out = Vec::with_capacity(len + 64);
-    let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407) | 1;
+    let mut x = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407)
+        | 1;
     let mut row = 0u64;
     while out.len() < len {
         x ^= x << 13;
@@ -19,8 +22,13 @@ pub fn csv_data(len: usize, seed: u64) -> Vec<u8> {
         x ^= x << 17;
         row += 1;
         out.extend_from_slice(
-            format!("E{row:07},Employee {row},Dept {},{}.{:02}\n", x % 17, x % 99_991, x % 100)
-                .as_bytes(),
+            format!(
+                "E{row:07},Employee {row},Dept {},{}.{:02}\n",
+                x % 17,
+                x % 99_991,
+                x % 100
+            )
+            .as_bytes(),
         );
     }
     out.truncate(len);
