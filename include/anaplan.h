@@ -32,11 +32,81 @@
 
 
 /**
+ * The CA-certificate sign-in format v2 (an 8-byte timestamp before the random data), the default.
+ */
+#define ANAPLAN_CERT_FORMAT_V2 2
+
+/**
+ * The original CA-certificate sign-in format v1 (random data only).
+ */
+#define ANAPLAN_CERT_FORMAT_V1 1
+
+/**
+ * Log levels for `anaplan_config_set_log_callback`.
+ */
+#define ANAPLAN_LOG_ERROR 1
+
+#define ANAPLAN_LOG_WARN 2
+
+#define ANAPLAN_LOG_INFO 3
+
+#define ANAPLAN_LOG_DEBUG 4
+
+/**
+ * `state` values passed to an `anaplan_task_progress_cb` and returned by
+ * `anaplan_task_result_state` (Anaplan's `taskState`).
+ */
+#define ANAPLAN_TASK_STATE_NOT_STARTED 0
+
+#define ANAPLAN_TASK_STATE_IN_PROGRESS 1
+
+/**
+ * Finished, successfully or not: see `anaplan_task_result_successful`.
+ */
+#define ANAPLAN_TASK_STATE_COMPLETE 2
+
+#define ANAPLAN_TASK_STATE_CANCELLING 3
+
+#define ANAPLAN_TASK_STATE_CANCELLED 4
+
+/**
+ * A state this library does not know (Anaplan added one); waiting goes on.
+ */
+#define ANAPLAN_TASK_STATE_OTHER 99
+
+/**
  * The ABI version: raised whenever a change breaks existing C callers (a removed or changed
  * function, a renumbered status). Compare `anaplan_abi_version()` with this macro at startup to
  * detect a library that does not match the header.
  */
 #define ANAPLAN_ABI_VERSION 1
+
+/**
+ * A cancellation flag for `anaplan_run`: give it to the run with
+ * `anaplan_run_options_set_cancel_token`, then call `anaplan_cancel_token_cancel` from any
+ * thread to cancel the task on the server.
+ *
+ * Methods: `anaplan_cancel_token_new`, `anaplan_cancel_token_cancel`,
+ * `anaplan_cancel_token_is_cancelled`, `anaplan_cancel_token_free`.
+ *
+ * Thread-safety: thread-safe; that is its purpose. A token stays cancelled: use a new one for
+ * the next run.
+ */
+typedef struct anaplan_cancel_token anaplan_cancel_token;
+
+/**
+ * A signed-in connection: its token (reused, refreshed before it expires, renewed on a 401),
+ * its current workspace and model, and its lookup caches.
+ *
+ * Methods: `anaplan_client_connect_basic`, `anaplan_client_connect_certificate_files`,
+ * `anaplan_client_connect_certificate_memory`, `anaplan_client_free`, and every function that
+ * takes an `anaplan_client *` (workspace and model selection, lists, lookups, uploads, runs,
+ * dumps, downloads).
+ *
+ * Thread-safety: thread-safe. One client may be used from several threads at once; the current
+ * workspace and model are shared by all of them.
+ */
+typedef struct anaplan_client anaplan_client;
 
 /**
  * Connection settings: hosts (or a region), proxy, CA bundle, timeouts, retries, upload tuning
@@ -51,10 +121,66 @@
 typedef struct anaplan_config anaplan_config;
 
 /**
+ * A list of Anaplan objects (workspaces, models, files, imports, exports, actions or
+ * processes), fetched whole when it was made: each item's id, name and JSON object.
+ *
+ * Methods: `anaplan_list_count`, `anaplan_list_id`, `anaplan_list_name`,
+ * `anaplan_list_item_json`, `anaplan_list_json`, `anaplan_list_free`. Made by
+ * `anaplan_list_workspaces`, `anaplan_list_models` and `anaplan_list_files` (and the other
+ * `anaplan_list_*` of a model).
+ *
+ * Thread-safety: a list never changes once made, so its readers may be called from any thread
+ * at once. It does not follow later changes in Anaplan: list again for a fresh view.
+ */
+typedef struct anaplan_list anaplan_list;
+
+/**
+ * How to run a task: locale, mapping parameters, retry count, timeout, progress callback,
+ * cancel token. Without options (`NULL` to `anaplan_run`) the connection's locale and retry
+ * count are used and the run waits as long as the task runs.
+ *
+ * Methods: `anaplan_run_options_new`, `anaplan_run_options_free`, `anaplan_run_options_set_*`,
+ * `anaplan_run_options_add_mapping`, `anaplan_run_options_clear_mappings`.
+ *
+ * Thread-safety: NOT thread-safe to build; `anaplan_run` copies what it needs when it starts,
+ * so the options can be reused or freed while a run is going on.
+ */
+typedef struct anaplan_run_options anaplan_run_options;
+
+/**
+ * The outcome of a task that ended (`COMPLETE` or `CANCELLED`): success, detail messages, the
+ * steps of a process, whether failure dumps exist, the raw JSON.
+ *
+ * Methods: `anaplan_task_result_*` and `anaplan_task_result_free`; the dump functions take it
+ * too (`anaplan_task_dump_text`, `anaplan_task_dumps_to_dir`, `anaplan_task_summary`).
+ *
+ * Thread-safety: a result never changes; its readers may be called from any thread at once.
+ */
+typedef struct anaplan_task_result anaplan_task_result;
+
+/**
  * The result of a fallible call: `ANAPLAN_STATUS_OK` (0) or one of the `ANAPLAN_STATUS_*` codes.
  * Details of the last failure on the calling thread: `anaplan_last_error_message`.
  */
 typedef int32_t anaplan_status;
+
+/**
+ * Receives the library's log lines: `level` is one of `ANAPLAN_LOG_*`, `message` a NUL-terminated
+ * UTF-8 string valid only during the call. It runs on the thread that made the library call
+ * that logs (parallel workers report through that thread), and must not call back into the
+ * library with the same client.
+ */
+typedef void (*anaplan_log_fn)(void *user_data, int32_t level, const char *message);
+
+/**
+ * Called while a task runs, on the thread that called `anaplan_run`, after every poll:
+ * `state` is an `ANAPLAN_TASK_STATE_*`, `progress` goes from 0.0 to 1.0. Return 0 to go on,
+ * non-zero to cancel the task (`anaplan_run` then returns `ANAPLAN_STATUS_CANCELLED` once the
+ * server reports it cancelled).
+ */
+typedef int32_t (*anaplan_task_progress_cb)(void *user_data, int32_t state, double progress);
+
+
 
 /**
  * Success.
@@ -128,6 +254,12 @@ typedef int32_t anaplan_status;
 #define ANAPLAN_STATUS_TLS 202
 
 /**
+ * The request was sent but its answer was lost (the connection dropped or timed out after
+ * sending): it may have taken effect. Not retried automatically, since it must not run twice.
+ */
+#define ANAPLAN_STATUS_OUTCOME_UNKNOWN 203
+
+/**
  * Sign-in refused, or a token that could not be renewed.
  */
 #define ANAPLAN_STATUS_AUTH 300
@@ -179,6 +311,78 @@ extern "C" {
  * Thread-safe. Does not touch the last error.
  */
 ANAPLAN_API size_t anaplan_debug_live_objects(void);
+
+/**
+ * Signs in with a user name and password (Basic authentication) and writes the connection to
+ * `*out`. `config` may be NULL for the defaults (Anaplan production); it is copied, so it can be
+ * freed right after.
+ *
+ * Ownership: the caller owns `*out` and frees it with `anaplan_client_free`.
+ * Statuses: `OK`; `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_HANDLE` (config), `INVALID_ARGUMENT`
+ * (a bad URL in the config, plain HTTP to a host that is not loopback); `AUTH` (wrong user or
+ * password: HTTP status in the last error); `NETWORK`, `TIMEOUT`, `TLS`, `HTTP_ERROR`. `*out` is
+ * written only on `OK`.
+ *
+ * # Safety
+ * `user` and `password` are NUL-terminated strings; `out` points to a writable pointer.
+ */
+ANAPLAN_API
+anaplan_status anaplan_client_connect_basic(const anaplan_config *config,
+                                            const char *user,
+                                            const char *password,
+                                            anaplan_client **out);
+
+/**
+ * Signs in with a CA certificate and its private key, read from files (PEM or DER; PKCS#1 or
+ * PKCS#8 keys, encrypted keys with `passphrase`, NULL when the key is not encrypted), in the
+ * signed-data `format` `ANAPLAN_CERT_FORMAT_V2` (default) or `ANAPLAN_CERT_FORMAT_V1`.
+ *
+ * Ownership and statuses as `anaplan_client_connect_basic`, plus `IO` (a file cannot be read:
+ * the path is in the message), `CREDENTIALS` (not a certificate or key, wrong passphrase; the
+ * message never contains key material), `OUT_OF_RANGE` (unknown format).
+ *
+ * # Safety
+ * String arguments are NUL-terminated (`passphrase` may be NULL); `out` points to a writable
+ * pointer.
+ */
+ANAPLAN_API
+anaplan_status anaplan_client_connect_certificate_files(const anaplan_config *config,
+                                                        const char *certificate_path,
+                                                        const char *private_key_path,
+                                                        const char *passphrase,
+                                                        int32_t format,
+                                                        anaplan_client **out);
+
+/**
+ * Signs in with a CA certificate and its private key given as bytes in memory (PEM or DER),
+ * otherwise as `anaplan_client_connect_certificate_files`. The bytes are copied.
+ *
+ * # Safety
+ * `certificate` and `private_key` point to `*_len` readable bytes; `passphrase` is NULL or
+ * NUL-terminated; `out` points to a writable pointer.
+ */
+ANAPLAN_API
+anaplan_status anaplan_client_connect_certificate_memory(const anaplan_config *config,
+                                                         const uint8_t *certificate,
+                                                         size_t certificate_len,
+                                                         const uint8_t *private_key,
+                                                         size_t private_key_len,
+                                                         const char *passphrase,
+                                                         int32_t format,
+                                                         anaplan_client **out);
+
+/**
+ * Signs out (the token is revoked on the server) and frees the connection. NULL is accepted and
+ * does nothing. Calls still running on other threads finish with their own reference; new calls
+ * with this handle give `INVALID_HANDLE`.
+ *
+ * Statuses: `OK`; `INVALID_HANDLE` when already freed or not a client (nothing happens then, so a
+ * double free is harmless).
+ *
+ * # Safety
+ * `client` is NULL or any pointer: it is checked against the live handles, never dereferenced.
+ */
+ANAPLAN_API anaplan_status anaplan_client_free(anaplan_client *client);
 
 /**
  * Creates a config with the defaults and writes it to `*out`.
@@ -367,6 +571,416 @@ ANAPLAN_API anaplan_status anaplan_config_set_gzip(anaplan_config *config, int32
 ANAPLAN_API anaplan_status anaplan_config_set_locale(anaplan_config *config, const char *locale);
 
 /**
+ * Sets the log callback of connections made with this config, and the most detailed level it
+ * receives (`ANAPLAN_LOG_ERROR` .. `ANAPLAN_LOG_DEBUG`). NULL `callback` removes it. Log lines
+ * never contain passwords, keys, passphrases or token values. Independently, the environment
+ * variable `ANAPLAN_LOG=error|warn|info|debug` copies log lines to stderr.
+ *
+ * Statuses: `OK`, `INVALID_HANDLE`, `OUT_OF_RANGE` (unknown level).
+ *
+ * # Safety
+ * `config` is a handle from `anaplan_config_new` (or anything: it is checked). `callback`, when
+ * not NULL, stays callable with `user_data` for as long as a connection made with this config
+ * lives.
+ */
+ANAPLAN_API
+anaplan_status anaplan_config_set_log_callback(anaplan_config *config,
+                                               anaplan_log_fn callback,
+                                               void *user_data,
+                                               int32_t level);
+
+/**
+ * Sets the connection's current workspace by id or by name. A different workspace than before
+ * forgets the current model (it belongs to the old workspace): set a model next.
+ *
+ * `workspace_id_out` may be NULL; otherwise it receives the workspace id, owned by the caller
+ * (free with `anaplan_string_free`).
+ * Statuses: `OK`; `NOT_FOUND` (no workspace of that name the user can see), `AMBIGUOUS`
+ * (several: the last error lists them; use the id), `INVALID_HANDLE`, `NULL_ARGUMENT`,
+ * `INVALID_UTF8`, and transport/HTTP statuses from the listing request.
+ * Thread-safety: the client is thread-safe; the current workspace is shared by every thread
+ * using this client.
+ *
+ * # Safety
+ * `id_or_name` is NULL or a NUL-terminated string; `workspace_id_out` is NULL or writable.
+ */
+ANAPLAN_API
+anaplan_status anaplan_client_set_workspace(anaplan_client *client,
+                                            const char *id_or_name,
+                                            char **workspace_id_out);
+
+/**
+ * Sets the connection's current model by id or by name. A name is looked up within the current
+ * workspace when one is set, among all models the user can see otherwise (a name used by models
+ * of two workspaces is then `AMBIGUOUS`: set the workspace first). The current workspace becomes
+ * the model's own, so a model id of another workspace moves the connection there.
+ *
+ * `model_id_out` may be NULL; otherwise it receives the model id, owned by the caller (free with
+ * `anaplan_string_free`).
+ * Statuses: `OK`; `NOT_FOUND`, `AMBIGUOUS` (the last error lists the candidates),
+ * `INVALID_HANDLE`, `NULL_ARGUMENT`, `INVALID_UTF8`, transport/HTTP statuses.
+ * Thread-safety: as `anaplan_client_set_workspace`.
+ *
+ * # Safety
+ * `id_or_name` is NULL or a NUL-terminated string; `model_id_out` is NULL or writable.
+ */
+ANAPLAN_API
+anaplan_status anaplan_client_set_model(anaplan_client *client,
+                                        const char *id_or_name,
+                                        char **model_id_out);
+
+/**
+ * The signed-in user as JSON (`GET /users/me`: `id`, `email`, `firstName`, `lastName`, ...).
+ *
+ * Ownership: `*json_out` is owned by the caller; free it with `anaplan_string_free`.
+ * Statuses: `OK`; `INVALID_HANDLE`, `NULL_ARGUMENT`, transport/HTTP/`PROTOCOL` statuses.
+ * Thread-safety: the client is thread-safe.
+ *
+ * # Safety
+ * `json_out` is NULL or writable.
+ */
+ANAPLAN_API
+anaplan_status anaplan_client_current_user_json(anaplan_client *client,
+                                                char **json_out);
+
+/**
+ * Forgets every list cached for lookups by name on this connection (all models), so the next
+ * lookup asks Anaplan again. Lookups already fetch a list again when a name is missing from, or
+ * ambiguous in, the cached one, and cached lists expire after 5 minutes; this is for when an
+ * object was renamed or deleted and re-created meanwhile.
+ *
+ * Statuses: `OK`, `INVALID_HANDLE`. Thread-safety: the client is thread-safe.
+ *
+ * # Safety
+ * `client` is a pointer (checked against the live handles, never dereferenced when invalid).
+ */
+ANAPLAN_API anaplan_status anaplan_client_clear_cache(anaplan_client *client);
+
+/**
+ * How many objects each list request asks Anaplan for, 1 to 5000 (the default and Anaplan's
+ * maximum). Lists are always followed to their end; smaller pages only cost more requests.
+ *
+ * Statuses: `OK`, `OUT_OF_RANGE`, `INVALID_HANDLE`. Thread-safety: the client is thread-safe.
+ *
+ * # Safety
+ * `client` is a pointer (checked against the live handles).
+ */
+ANAPLAN_API anaplan_status anaplan_client_set_page_size(anaplan_client *client, int32_t page_size);
+
+/**
+ * The workspaces the signed-in user can see, with their size details.
+ *
+ * Ownership: `*list_out` is owned by the caller; free it with `anaplan_list_free`.
+ * Statuses: `OK`; `INVALID_HANDLE`, `NULL_ARGUMENT`, transport/HTTP/`PROTOCOL` statuses.
+ * Thread-safety: the client is thread-safe.
+ *
+ * # Safety
+ * `list_out` is NULL or writable.
+ */
+ANAPLAN_API anaplan_status anaplan_list_workspaces(anaplan_client *client, anaplan_list **list_out);
+
+/**
+ * The models the signed-in user can see: all of them when `workspace` is NULL, otherwise those
+ * of that workspace (given by id or name).
+ *
+ * Ownership: `*list_out` is owned by the caller; free it with `anaplan_list_free`.
+ * Statuses: `OK`; `NOT_FOUND`/`AMBIGUOUS` (the workspace name), `INVALID_HANDLE`,
+ * `NULL_ARGUMENT`, `INVALID_UTF8`, transport/HTTP/`PROTOCOL` statuses.
+ * Thread-safety: the client is thread-safe.
+ *
+ * # Safety
+ * `workspace` is NULL or a NUL-terminated string; `list_out` is NULL or writable.
+ */
+ANAPLAN_API
+anaplan_status anaplan_list_models(anaplan_client *client,
+                                   const char *workspace,
+                                   anaplan_list **list_out);
+
+/**
+ * The files of the current model (import data sources, and the output files of exports that
+ * have run, which share their export's id).
+ *
+ * Ownership: `*list_out` is owned by the caller; free it with `anaplan_list_free`.
+ * Statuses: `OK`; `INVALID_ARGUMENT` (no model set), `INVALID_HANDLE`, `NULL_ARGUMENT`,
+ * transport/HTTP/`PROTOCOL` statuses.
+ * Thread-safety: the client is thread-safe.
+ *
+ * # Safety
+ * `list_out` is NULL or writable.
+ */
+ANAPLAN_API anaplan_status anaplan_list_files(anaplan_client *client, anaplan_list **list_out);
+
+/**
+ * The imports of the current model. Each item's JSON has `importDataSourceId`, the file to
+ * upload to before running the import. Ownership, statuses and thread-safety as
+ * `anaplan_list_files`.
+ *
+ * # Safety
+ * `list_out` is NULL or writable.
+ */
+ANAPLAN_API anaplan_status anaplan_list_imports(anaplan_client *client, anaplan_list **list_out);
+
+/**
+ * The exports of the current model. Ownership, statuses and thread-safety as
+ * `anaplan_list_files`.
+ *
+ * # Safety
+ * `list_out` is NULL or writable.
+ */
+ANAPLAN_API anaplan_status anaplan_list_exports(anaplan_client *client, anaplan_list **list_out);
+
+/**
+ * The actions (deletes, sorts...) of the current model. Ownership, statuses and thread-safety as
+ * `anaplan_list_files`.
+ *
+ * # Safety
+ * `list_out` is NULL or writable.
+ */
+ANAPLAN_API anaplan_status anaplan_list_actions(anaplan_client *client, anaplan_list **list_out);
+
+/**
+ * The processes of the current model. Ownership, statuses and thread-safety as
+ * `anaplan_list_files`.
+ *
+ * # Safety
+ * `list_out` is NULL or writable.
+ */
+ANAPLAN_API anaplan_status anaplan_list_processes(anaplan_client *client, anaplan_list **list_out);
+
+/**
+ * The number of items in a list.
+ *
+ * Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`. Thread-safety: lists are immutable.
+ *
+ * # Safety
+ * `count_out` is NULL or writable.
+ */
+ANAPLAN_API anaplan_status anaplan_list_count(const anaplan_list *list, size_t *count_out);
+
+/**
+ * The id of the item at `index` (0 to count - 1).
+ *
+ * Ownership: `*id_out` is owned by the caller; free it with `anaplan_string_free`.
+ * Statuses: `OK`, `OUT_OF_RANGE`, `INVALID_HANDLE`, `NULL_ARGUMENT`. Thread-safety: lists are
+ * immutable.
+ *
+ * # Safety
+ * `id_out` is NULL or writable.
+ */
+ANAPLAN_API anaplan_status anaplan_list_id(const anaplan_list *list, size_t index, char **id_out);
+
+/**
+ * The name of the item at `index` (0 to count - 1).
+ *
+ * Ownership: `*name_out` is owned by the caller; free it with `anaplan_string_free`.
+ * Statuses: `OK`, `OUT_OF_RANGE`, `INVALID_HANDLE`, `NULL_ARGUMENT`. Thread-safety: lists are
+ * immutable.
+ *
+ * # Safety
+ * `name_out` is NULL or writable.
+ */
+ANAPLAN_API
+anaplan_status anaplan_list_name(const anaplan_list *list,
+                                 size_t index,
+                                 char **name_out);
+
+/**
+ * The item at `index` as a JSON object, exactly as Anaplan sent it (all its fields).
+ *
+ * Ownership: `*json_out` is owned by the caller; free it with `anaplan_string_free`.
+ * Statuses: `OK`, `OUT_OF_RANGE`, `INVALID_HANDLE`, `NULL_ARGUMENT`. Thread-safety: lists are
+ * immutable.
+ *
+ * # Safety
+ * `json_out` is NULL or writable.
+ */
+ANAPLAN_API
+anaplan_status anaplan_list_item_json(const anaplan_list *list,
+                                      size_t index,
+                                      char **json_out);
+
+/**
+ * The whole list as a JSON array of the objects as Anaplan sent them (`[]` when empty).
+ *
+ * Ownership: `*json_out` is owned by the caller; free it with `anaplan_string_free`.
+ * Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`. Thread-safety: lists are immutable.
+ *
+ * # Safety
+ * `json_out` is NULL or writable.
+ */
+ANAPLAN_API anaplan_status anaplan_list_json(const anaplan_list *list, char **json_out);
+
+/**
+ * Frees a list. NULL is accepted and does nothing.
+ *
+ * Statuses: `OK`; `INVALID_HANDLE` when `list` was already freed or is not a list (nothing is
+ * freed then, so a double free is harmless). Thread-safety: free a list once, when no other
+ * thread uses it.
+ *
+ * # Safety
+ * `list` is NULL or a pointer (checked against the live handles, never dereferenced).
+ */
+ANAPLAN_API anaplan_status anaplan_list_free(anaplan_list *list);
+
+/**
+ * The id of the workspace named `name` (exact, case-sensitive match) among those the user can
+ * see. A workspace id (32 lowercase hex digits) is returned as is.
+ *
+ * Ownership: `*id_out` is owned by the caller; free it with `anaplan_string_free`.
+ * Statuses: `OK`; `NOT_FOUND` (the last error says where it looked, and names objects whose
+ * names differ only in case), `AMBIGUOUS` (the last error lists every candidate's name and
+ * id), `INVALID_HANDLE`, `NULL_ARGUMENT`, `INVALID_UTF8`, transport/HTTP/`PROTOCOL` statuses.
+ * Lookups are cached per connection (see `anaplan_client_clear_cache`).
+ * Thread-safety: the client is thread-safe.
+ *
+ * # Safety
+ * `name` is NULL or a NUL-terminated string; `id_out` is NULL or writable.
+ */
+ANAPLAN_API
+anaplan_status anaplan_find_workspace(anaplan_client *client,
+                                      const char *name,
+                                      char **id_out);
+
+/**
+ * The id of the model named `name`: among all models the user can see when `workspace` is
+ * NULL, otherwise within that workspace (id or name). A model id (32 uppercase hex digits) is
+ * returned as is. Ownership, statuses and thread-safety as `anaplan_find_workspace`.
+ *
+ * # Safety
+ * `name` and `workspace` are NULL or NUL-terminated strings; `id_out` is NULL or writable.
+ */
+ANAPLAN_API
+anaplan_status anaplan_find_model(anaplan_client *client,
+                                  const char *name,
+                                  const char *workspace,
+                                  char **id_out);
+
+/**
+ * The id of the file named `name` in the current model; a file id (`113…`, or `116…` for an
+ * export's output) is returned as is. Once an export has run, its output file may share a name
+ * with an import data source: the name is then `AMBIGUOUS` here (uploads by name choose the
+ * data source). Ownership, statuses and thread-safety as `anaplan_find_workspace`, plus
+ * `INVALID_ARGUMENT` when no model is set.
+ *
+ * # Safety
+ * `name` is NULL or a NUL-terminated string; `id_out` is NULL or writable.
+ */
+ANAPLAN_API
+anaplan_status anaplan_find_file(anaplan_client *client,
+                                 const char *name,
+                                 char **id_out);
+
+/**
+ * The id of the import named `name` in the current model; an import id (`112…`) is returned as
+ * is. As `anaplan_find_file`.
+ *
+ * # Safety
+ * `name` is NULL or a NUL-terminated string; `id_out` is NULL or writable.
+ */
+ANAPLAN_API
+anaplan_status anaplan_find_import(anaplan_client *client,
+                                   const char *name,
+                                   char **id_out);
+
+/**
+ * The id of the export named `name` in the current model; an export id (`116…`) is returned as
+ * is. As `anaplan_find_file`.
+ *
+ * # Safety
+ * `name` is NULL or a NUL-terminated string; `id_out` is NULL or writable.
+ */
+ANAPLAN_API
+anaplan_status anaplan_find_export(anaplan_client *client,
+                                   const char *name,
+                                   char **id_out);
+
+/**
+ * The id of the action named `name` in the current model; an action id (`117…`) is returned as
+ * is. As `anaplan_find_file`.
+ *
+ * # Safety
+ * `name` is NULL or a NUL-terminated string; `id_out` is NULL or writable.
+ */
+ANAPLAN_API
+anaplan_status anaplan_find_action(anaplan_client *client,
+                                   const char *name,
+                                   char **id_out);
+
+/**
+ * The id of the process named `name` in the current model; a process id (`118…`) is returned
+ * as is. As `anaplan_find_file`.
+ *
+ * # Safety
+ * `name` is NULL or a NUL-terminated string; `id_out` is NULL or writable.
+ */
+ANAPLAN_API
+anaplan_status anaplan_find_process(anaplan_client *client,
+                                    const char *name,
+                                    char **id_out);
+
+/**
+ * Writes one failure dump of `result` as text (Anaplan's CSV) to `*out`: `step_index` -1 for an
+ * import's own dump, or the index of a process step (see `anaplan_task_result_step_count`).
+ *
+ * Ownership: the caller frees `*out` with `anaplan_string_free`; written only on `OK`.
+ * Statuses: `OK`; `INVALID_ARGUMENT` (that step has no dump, -1 for a process, a step index for
+ * an import, a kind without dumps), `OUT_OF_RANGE` (below -1), `NOT_FOUND` (Anaplan no longer
+ * has the dump: it keeps only a user's latest, for 48 hours), `PROTOCOL` (the dump is not UTF-8:
+ * use `anaplan_task_dumps_to_dir`), `INVALID_HANDLE`, `NULL_ARGUMENT`, transport and HTTP
+ * statuses.
+ * Thread-safety: thread-safe (client and result are).
+ *
+ * # Safety
+ * `out` is NULL or points to a writable `char *`; handles are looked up, never dereferenced.
+ */
+ANAPLAN_API
+anaplan_status anaplan_task_dump_text(anaplan_client *client,
+                                      const anaplan_task_result *result,
+                                      int32_t step_index,
+                                      char **out);
+
+/**
+ * Writes every failure dump of `result` to the directory `dir` (created if missing), one file
+ * per dump named `<objectId>.csv`: the import's id for an import, each failing step's id for a
+ * process. Existing files of those names are replaced; a dump that cannot be fetched leaves no
+ * partial file. `count_out` may be NULL; otherwise it receives the number of files written (0
+ * when the result has no dumps).
+ *
+ * Statuses: `OK`; `IO` (the directory or a file cannot be written), `NOT_FOUND` (a dump is gone),
+ * `INVALID_HANDLE`, `NULL_ARGUMENT`, `INVALID_UTF8`, transport and HTTP statuses.
+ * Thread-safety: thread-safe; two calls writing the same directory at once race on the files.
+ *
+ * # Safety
+ * `dir` is NULL or a NUL-terminated string; `count_out` is NULL or writable.
+ */
+ANAPLAN_API
+anaplan_status anaplan_task_dumps_to_dir(anaplan_client *client,
+                                         const anaplan_task_result *result,
+                                         const char *dir,
+                                         int32_t *count_out);
+
+/**
+ * Writes the summary of `result` with its dumps to `*out`, as Anaplan's Python integration
+ * script prints it. For a process, one line per step
+ * (`Process action 112000000001 completed. Failure: True`, where `Failure` says whether the
+ * step has a dump), then, if any step has a dump, `Details:` with the values of each failing
+ * step's first detail one per line, and `Failure dump(s):` with `Error dump for <id>` and each
+ * dump. For an import, export or action: `Failure Dump Available: True, Successful: False`,
+ * `Load details:`, the first detail's message and values, and `Failure dump:` with the dump.
+ *
+ * Ownership: the caller frees `*out` with `anaplan_string_free`; written only on `OK`.
+ * Statuses: as `anaplan_task_dump_text`.
+ * Thread-safety: thread-safe.
+ *
+ * # Safety
+ * `out` is NULL or points to a writable `char *`; handles are looked up, never dereferenced.
+ */
+ANAPLAN_API
+anaplan_status anaplan_task_summary(anaplan_client *client,
+                                    const anaplan_task_result *result,
+                                    char **out);
+
+/**
  * The status of the last call on this thread that returned an `anaplan_status`:
  * `ANAPLAN_STATUS_OK` when it succeeded.
  *
@@ -460,6 +1074,384 @@ ANAPLAN_API anaplan_status anaplan_string_free(char *s);
  * `data` is NULL or a pointer; only its address is used unless the library handed it out.
  */
 ANAPLAN_API anaplan_status anaplan_buffer_free(uint8_t *data);
+
+/**
+ * Creates a cancel token (not cancelled) and writes it to `*out`.
+ *
+ * Ownership: the caller owns `*out` and frees it with `anaplan_cancel_token_free` (after the run
+ * that uses it has returned, or at any time: a run keeps its own reference).
+ * Statuses: `OK`, `NULL_ARGUMENT`.
+ *
+ * # Safety
+ * `out` is NULL or points to a writable `anaplan_cancel_token *`.
+ */
+ANAPLAN_API anaplan_status anaplan_cancel_token_new(anaplan_cancel_token **out);
+
+/**
+ * Raises the token: a run using it cancels its task on the server and returns
+ * `ANAPLAN_STATUS_CANCELLED`. Callable from any thread, any number of times.
+ *
+ * Statuses: `OK`, `INVALID_HANDLE`.
+ *
+ * # Safety
+ * `token` is any pointer value: it is looked up, never dereferenced.
+ */
+ANAPLAN_API anaplan_status anaplan_cancel_token_cancel(anaplan_cancel_token *token);
+
+/**
+ * Writes 1 to `*out` if the token was cancelled, else 0.
+ *
+ * Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`. Thread-safe.
+ *
+ * # Safety
+ * `out` is NULL or points to a writable `int32_t`.
+ */
+ANAPLAN_API
+anaplan_status anaplan_cancel_token_is_cancelled(const anaplan_cancel_token *token,
+                                                 int32_t *out);
+
+/**
+ * Frees a cancel token. NULL is accepted and does nothing.
+ *
+ * Statuses: `OK`; `INVALID_HANDLE` when already freed or not a token (nothing happens then).
+ *
+ * # Safety
+ * `token` is any pointer value: it is looked up, never dereferenced.
+ */
+ANAPLAN_API anaplan_status anaplan_cancel_token_free(anaplan_cancel_token *token);
+
+/**
+ * Creates run options with the defaults and writes them to `*out`.
+ *
+ * Ownership: the caller owns `*out` and frees it with `anaplan_run_options_free`.
+ * Statuses: `OK`, `NULL_ARGUMENT`.
+ *
+ * # Safety
+ * `out` is NULL or points to a writable `anaplan_run_options *`.
+ */
+ANAPLAN_API anaplan_status anaplan_run_options_new(anaplan_run_options **out);
+
+/**
+ * Frees run options. NULL is accepted and does nothing.
+ *
+ * Statuses: `OK`; `INVALID_HANDLE` when already freed or not run options.
+ *
+ * # Safety
+ * `options` is any pointer value: it is looked up, never dereferenced.
+ */
+ANAPLAN_API anaplan_status anaplan_run_options_free(anaplan_run_options *options);
+
+/**
+ * Sets the `localeName` sent when starting (default: the connection's locale, `en_US` unless
+ * configured otherwise).
+ *
+ * Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_ARGUMENT` (empty).
+ *
+ * # Safety
+ * `locale` is NULL or a NUL-terminated string.
+ */
+ANAPLAN_API
+anaplan_status anaplan_run_options_set_locale(anaplan_run_options *options,
+                                              const char *locale);
+
+/**
+ * Adds a runtime mapping parameter (`{"entityType": entity_type, "entityName": entity_name}`,
+ * e.g. `Version` / `Actual`). Imports and processes only: `anaplan_run` of an export or action
+ * with mappings returns `INVALID_ARGUMENT` without starting anything.
+ *
+ * Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`, `INVALID_UTF8`.
+ *
+ * # Safety
+ * `entity_type` and `entity_name` are NULL or NUL-terminated strings.
+ */
+ANAPLAN_API
+anaplan_status anaplan_run_options_add_mapping(anaplan_run_options *options,
+                                               const char *entity_type,
+                                               const char *entity_name);
+
+/**
+ * Removes every mapping parameter added so far.
+ *
+ * Statuses: `OK`, `INVALID_HANDLE`.
+ *
+ * # Safety
+ * `options` is any pointer value: it is looked up, never dereferenced.
+ */
+ANAPLAN_API anaplan_status anaplan_run_options_clear_mappings(anaplan_run_options *options);
+
+/**
+ * How often starting is tried again when the answer to the start request was lost and no task
+ * shows up for it (0 or more; the task is never started twice). 429 and 503 answers are retried
+ * by the connection with its own `max_retries`. Default: the connection's `max_retries`.
+ *
+ * Statuses: `OK`, `INVALID_HANDLE`, `OUT_OF_RANGE` (negative).
+ *
+ * # Safety
+ * `options` is any pointer value: it is looked up, never dereferenced.
+ */
+ANAPLAN_API
+anaplan_status anaplan_run_options_set_retries(anaplan_run_options *options,
+                                               int32_t retries);
+
+/**
+ * Overall time limit for starting and waiting, in milliseconds; 0 (the default) waits as long
+ * as the task runs. When it passes, `anaplan_run` returns `ANAPLAN_STATUS_TIMEOUT` (the last
+ * error names the task) and, unless `anaplan_run_options_set_cancel_on_timeout(options, 0)`, the
+ * task is cancelled on the server: a task nobody waits for would keep the model locked.
+ *
+ * Statuses: `OK`, `INVALID_HANDLE`, `OUT_OF_RANGE` (negative).
+ *
+ * # Safety
+ * `options` is any pointer value: it is looked up, never dereferenced.
+ */
+ANAPLAN_API
+anaplan_status anaplan_run_options_set_timeout_ms(anaplan_run_options *options,
+                                                  int32_t timeout_ms);
+
+/**
+ * Whether a timeout also cancels the task on the server: 1 (default) or 0.
+ *
+ * Statuses: `OK`, `INVALID_HANDLE`, `OUT_OF_RANGE`.
+ *
+ * # Safety
+ * `options` is any pointer value: it is looked up, never dereferenced.
+ */
+ANAPLAN_API
+anaplan_status anaplan_run_options_set_cancel_on_timeout(anaplan_run_options *options,
+                                                         int32_t cancel);
+
+/**
+ * Sets the progress callback (NULL removes it) and the `user_data` passed back to it. See
+ * `anaplan_task_progress_cb`: it runs on the thread that calls `anaplan_run`.
+ *
+ * Statuses: `OK`, `INVALID_HANDLE`.
+ *
+ * # Safety
+ * `callback` is NULL or a function with that signature, callable until runs using these options
+ * return; `user_data` is passed to it as is.
+ */
+ANAPLAN_API
+anaplan_status anaplan_run_options_set_progress(anaplan_run_options *options,
+                                                anaplan_task_progress_cb callback,
+                                                void *user_data);
+
+/**
+ * Makes runs with these options cancellable through `token` (NULL removes it): cancelling the
+ * token from any thread cancels the task on the server and `anaplan_run` returns
+ * `ANAPLAN_STATUS_CANCELLED`. The options keep their own reference to the token.
+ *
+ * Statuses: `OK`, `INVALID_HANDLE` (options, or a token that is not NULL and not live).
+ *
+ * # Safety
+ * `options` and `token` are any pointer values: they are looked up, never dereferenced.
+ */
+ANAPLAN_API
+anaplan_status anaplan_run_options_set_cancel_token(anaplan_run_options *options,
+                                                    const anaplan_cancel_token *token);
+
+/**
+ * Runs an import, export, action or process of the current model and waits until it ends.
+ * `object` is the object's id (`112…` import, `116…` export, `117…` action, `118…` process) or
+ * its name, looked up among the model's imports, exports, actions and processes.
+ * `options` may be NULL for the defaults.
+ *
+ * Returns `OK` whenever the task ran to its end, successful or not: read
+ * `anaplan_task_result_successful` and the details, and fetch dumps with the result. Starting
+ * is retried without ever starting the task twice.
+ *
+ * Ownership: the caller owns `*out` (written only on `OK`) and frees it with
+ * `anaplan_task_result_free`.
+ * Statuses: `OK`; `NOT_FOUND` (no such object in the model), `AMBIGUOUS` (several objects have
+ * that name: the message lists them), `INVALID_ARGUMENT` (the id of something not runnable, mappings on an export or action, no model set), `TIMEOUT` and `CANCELLED` (the last error's
+ * task id names the task), `INVALID_HANDLE`, `NULL_ARGUMENT`, `INVALID_UTF8`, and the transport,
+ * auth and HTTP statuses.
+ * Thread-safety: the client may run several tasks from several threads at once (Anaplan runs
+ * one task per model at a time and queues the others). Callbacks run on the calling thread.
+ *
+ * # Safety
+ * `object` is NULL or a NUL-terminated string; `out` is NULL or writable; `client` and
+ * `options` are looked up, never dereferenced.
+ */
+ANAPLAN_API
+anaplan_status anaplan_run(anaplan_client *client,
+                           const char *object,
+                           const anaplan_run_options *options,
+                           anaplan_task_result **out);
+
+/**
+ * Frees a result. NULL is accepted and does nothing.
+ *
+ * Statuses: `OK`; `INVALID_HANDLE` when already freed or not a result.
+ *
+ * # Safety
+ * `result` is any pointer value: it is looked up, never dereferenced.
+ */
+ANAPLAN_API anaplan_status anaplan_task_result_free(anaplan_task_result *result);
+
+/**
+ * Writes 1 to `*out` if the task succeeded (`result.successful`), else 0 (also for a cancelled
+ * task). Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`. Thread-safe.
+ *
+ * # Safety
+ * `out` is NULL or points to a writable `int32_t`.
+ */
+ANAPLAN_API
+anaplan_status anaplan_task_result_successful(const anaplan_task_result *result,
+                                              int32_t *out);
+
+/**
+ * Writes the final `ANAPLAN_TASK_STATE_*` (`COMPLETE` or `CANCELLED`) to `*out`.
+ * Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`. Thread-safe.
+ *
+ * # Safety
+ * `out` is NULL or points to a writable `int32_t`.
+ */
+ANAPLAN_API
+anaplan_status anaplan_task_result_state(const anaplan_task_result *result,
+                                         int32_t *out);
+
+/**
+ * Writes 1 to `*out` if failure dumps exist (for a process: for any step), else 0.
+ * Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`. Thread-safe.
+ *
+ * # Safety
+ * `out` is NULL or points to a writable `int32_t`.
+ */
+ANAPLAN_API
+anaplan_status anaplan_task_result_dump_available(const anaplan_task_result *result,
+                                                  int32_t *out);
+
+/**
+ * Writes the task id to `*out`, a string the caller frees with `anaplan_string_free`.
+ * Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`. Thread-safe.
+ *
+ * # Safety
+ * `out` is NULL or points to a writable `char *`.
+ */
+ANAPLAN_API
+anaplan_status anaplan_task_result_task_id(const anaplan_task_result *result,
+                                           char **out);
+
+/**
+ * Writes the id of the object that ran (the import, export, action or process) to `*out`, a
+ * string the caller frees with `anaplan_string_free`.
+ * Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`. Thread-safe.
+ *
+ * # Safety
+ * `out` is NULL or points to a writable `char *`.
+ */
+ANAPLAN_API
+anaplan_status anaplan_task_result_object_id(const anaplan_task_result *result,
+                                             char **out);
+
+/**
+ * Writes the number of detail messages of the task itself (a process has none of its own: see
+ * its steps) to `*out`.
+ * Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`. Thread-safe.
+ *
+ * # Safety
+ * `out` is NULL or points to a writable `int32_t`.
+ */
+ANAPLAN_API
+anaplan_status anaplan_task_result_detail_count(const anaplan_task_result *result,
+                                                int32_t *out);
+
+/**
+ * Writes detail `index`'s message (`localMessageText`, e.g. `Employees: 9 (6/3) rows
+ * successful, 1 ignored`) to `*out`, a string the caller frees with `anaplan_string_free`.
+ * Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`, `OUT_OF_RANGE`. Thread-safe.
+ *
+ * # Safety
+ * `out` is NULL or points to a writable `char *`.
+ */
+ANAPLAN_API
+anaplan_status anaplan_task_result_detail_message(const anaplan_task_result *result,
+                                                  int32_t index,
+                                                  char **out);
+
+/**
+ * Writes the number of process steps reported (`nestedResults`; 0 for other kinds) to `*out`.
+ * Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`. Thread-safe.
+ *
+ * # Safety
+ * `out` is NULL or points to a writable `int32_t`.
+ */
+ANAPLAN_API
+anaplan_status anaplan_task_result_step_count(const anaplan_task_result *result,
+                                              int32_t *out);
+
+/**
+ * Writes the id of the object step `index` ran to `*out`, a string the caller frees with
+ * `anaplan_string_free`.
+ * Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`, `OUT_OF_RANGE`. Thread-safe.
+ *
+ * # Safety
+ * `out` is NULL or points to a writable `char *`.
+ */
+ANAPLAN_API
+anaplan_status anaplan_task_result_step_object_id(const anaplan_task_result *result,
+                                                  int32_t index,
+                                                  char **out);
+
+/**
+ * Writes 1 to `*out` if step `index` succeeded, else 0.
+ * Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`, `OUT_OF_RANGE`. Thread-safe.
+ *
+ * # Safety
+ * `out` is NULL or points to a writable `int32_t`.
+ */
+ANAPLAN_API
+anaplan_status anaplan_task_result_step_successful(const anaplan_task_result *result,
+                                                   int32_t index,
+                                                   int32_t *out);
+
+/**
+ * Writes 1 to `*out` if step `index` has a failure dump, else 0.
+ * Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`, `OUT_OF_RANGE`. Thread-safe.
+ *
+ * # Safety
+ * `out` is NULL or points to a writable `int32_t`.
+ */
+ANAPLAN_API
+anaplan_status anaplan_task_result_step_dump_available(const anaplan_task_result *result,
+                                                       int32_t index,
+                                                       int32_t *out);
+
+/**
+ * Writes the number of detail messages of step `index` to `*out`.
+ * Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`, `OUT_OF_RANGE`. Thread-safe.
+ *
+ * # Safety
+ * `out` is NULL or points to a writable `int32_t`.
+ */
+ANAPLAN_API
+anaplan_status anaplan_task_result_step_detail_count(const anaplan_task_result *result,
+                                                     int32_t index,
+                                                     int32_t *out);
+
+/**
+ * Writes the message of detail `detail_index` of step `step_index` to `*out`, a string the
+ * caller frees with `anaplan_string_free`.
+ * Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`, `OUT_OF_RANGE`. Thread-safe.
+ *
+ * # Safety
+ * `out` is NULL or points to a writable `char *`.
+ */
+ANAPLAN_API
+anaplan_status anaplan_task_result_step_detail_message(const anaplan_task_result *result,
+                                                       int32_t step_index,
+                                                       int32_t detail_index,
+                                                       char **out);
+
+/**
+ * Writes the task's final status as Anaplan sent it (the `task` object, JSON) to `*out`, a
+ * string the caller frees with `anaplan_string_free`.
+ * Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`. Thread-safe.
+ *
+ * # Safety
+ * `out` is NULL or points to a writable `char *`.
+ */
+ANAPLAN_API anaplan_status anaplan_task_result_json(const anaplan_task_result *result, char **out);
 
 /**
  * The library version, e.g. `"0.1.0"` (the same as `ANAPLAN_VERSION` of the header it was built

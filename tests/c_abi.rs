@@ -21,7 +21,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Every C test, by file name. `every_c_file_has_a_test` keeps this list complete.
-const C_TESTS: &[&str] = &["misuse"];
+const C_TESTS: &[&str] = &["misuse", "discovery"];
 
 /// A C test that has not finished by then is killed and fails (generous: Valgrind is slow).
 const TIMEOUT: Duration = Duration::from_secs(600);
@@ -187,6 +187,24 @@ fn run_c_test(name: &str, env: &[(&str, &str)]) {
 #[test]
 fn misuse() {
     run_c_test("misuse", &[]);
+}
+
+/// Runs a C test against an emulator started in-process on loopback; the test reads its URLs
+/// from `ANAPLAN_TEST_AUTH_URL` and `ANAPLAN_TEST_API_URL`.
+fn run_c_test_with_emulator(name: &str, config: anaplan_emulator::EmulatorConfig) {
+    let emu = anaplan_emulator::start(config).expect("the emulator starts on loopback");
+    run_c_test(
+        name,
+        &[
+            ("ANAPLAN_TEST_AUTH_URL", emu.auth_url.as_str()),
+            ("ANAPLAN_TEST_API_URL", emu.api_url.as_str()),
+        ],
+    );
+}
+
+#[test]
+fn discovery() {
+    run_c_test_with_emulator("discovery", Default::default());
 }
 
 #[test]

@@ -3,9 +3,63 @@
 mod common;
 
 use anaplan::client::kind::ObjectKind;
-use anaplan::client::{Client, Error};
+use anaplan::client::{Client, Credentials, Error, Logger};
 use common::*;
 use serde_json::Value;
+
+/// The emulator, and a plain HTTP client for changes made behind the library's back.
+struct Env {
+    emu: Emu,
+    http: reqwest::blocking::Client,
+}
+
+impl Env {
+    /// The request log as JSON entries (`method`, `path`, `query`, ...).
+    fn requests(&self) -> Vec<Value> {
+        self.emu
+            .requests()
+            .into_iter()
+            .map(|e| serde_json::to_value(e).unwrap())
+            .collect()
+    }
+
+    fn clear_requests(&self) {
+        self.emu.clear_requests()
+    }
+
+    /// `{api}/2/0{path}`.
+    fn api(&self, path: &str) -> String {
+        format!("{}/2/0{path}", self.emu.emu.api_url)
+    }
+
+    /// A token of its own, for requests outside the library.
+    fn login(&self) -> String {
+        let body: Value = self
+            .http
+            .post(format!("{}/token/authenticate", self.emu.emu.auth_url))
+            .basic_auth(USER, Some(PASSWORD))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        body["tokenInfo"]["tokenValue"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+}
+
+fn connect() -> (Env, Client) {
+    connect_as(USER, PASSWORD)
+}
+
+fn connect_as(user: &str, password: &str) -> (Env, Client) {
+    let emu = emulator();
+    let credentials = Credentials::basic(user, password).unwrap();
+    let client = Client::connect(config_for(&emu), credentials, Logger::silent()).unwrap();
+    let http = reqwest::blocking::Client::new();
+    (Env { emu, http }, client)
+}
 
 const FP: &str = "8a80da9a6b3c21f3016b4d0a8f2b0042"; // Financial Planning
 const SO: &str = "8a80da9a6b3c21f3016b4d0a8f2b0077"; // Sales Operations

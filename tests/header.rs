@@ -131,6 +131,12 @@ fn every_name_in_the_header_is_prefixed() {
         let words: Vec<&str> = line.split_whitespace().collect();
         let name = match words.as_slice() {
             ["#define", name, ..] => *name,
+            // A function pointer type: `typedef void (*name)(...);`.
+            ["typedef", ..] if line.contains("(*") => line
+                .split("(*")
+                .nth(1)
+                .and_then(|rest| rest.split(')').next())
+                .unwrap_or(line),
             ["typedef", .., name] => name.trim_end_matches(';'),
             // A function declaration: the name is the word before the parenthesis.
             _ if line.contains('(') && !line.starts_with('#') => line

@@ -109,7 +109,10 @@ impl Client {
     /// name among the current model's imports, exports, actions and processes. No match is
     /// `NotFound`; several (within one kind, or across kinds) are `Ambiguous` with every candidate.
     pub fn resolve_runnable(&self, id_or_name: &str) -> Result<(TaskKind, String)> {
-        if TaskKind::looks_like_id(id_or_name) {
+        // Anything shaped like an Anaplan object id is taken as an id: a file or list id is then
+        // refused as not runnable rather than looked up as a name.
+        let numeric_id = id_or_name.len() == 12 && id_or_name.bytes().all(|b| b.is_ascii_digit());
+        if numeric_id {
             return Ok((TaskKind::from_id(id_or_name)?, id_or_name.to_string()));
         }
         let mut found = Vec::new();

@@ -1,8 +1,8 @@
 //! `anaplan_config`: the settings of a connection, built before connecting.
 
-use std::ffi::c_char;
+use std::ffi::{c_char, c_void, CString};
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use super::boundary;
 use super::handles::{self, lock, HandleType};
@@ -10,7 +10,7 @@ use super::last_error::FfiError;
 use super::scalars::{count, flag, millis, out_of_range};
 use super::status::*;
 use super::strings::{opt_str_arg, str_arg, Out};
-use crate::client::{self, Config};
+use crate::client::{self, Config, Level, LogSink, Logger};
 
 /// Connection settings: hosts (or a region), proxy, CA bundle, timeouts, retries, upload tuning
 /// and locale. Starts with Anaplan production, TLS verification on, and the library's defaults.
@@ -25,15 +25,65 @@ pub struct anaplan_config {
 }
 
 impl HandleType for anaplan_config {
-    type Object = Mutex<Config>;
+    type Object = Mutex<ConfigState>;
     const NAME: &'static str = "anaplan_config";
 }
 
-/// A copy of the settings behind a config handle, for the functions that connect.
-pub fn settings(config: *const anaplan_config) -> Result<Config, FfiError> {
+/// What a config handle holds: the client settings and the log callback of the connection.
+#[derive(Default)]
+pub struct ConfigState {
+    config: Config,
+    log: Option<LogCallback>,
+}
+
+/// A C log callback with its user data and the most detailed level it wants.
+#[derive(Clone, Copy)]
+struct LogCallback {
+    callback: anaplan_log_fn,
+    user_data: usize,
+    level: Level,
+}
+
+/// Receives the library's log lines: `level` is one of `ANAPLAN_LOG_*`, `message` a NUL-terminated
+/// UTF-8 string valid only during the call. It runs on the thread that made the library call
+/// that logs (parallel workers report through that thread), and must not call back into the
+/// library with the same client.
+pub type anaplan_log_fn =
+    Option<unsafe extern "C" fn(user_data: *mut c_void, level: i32, message: *const c_char)>;
+
+/// Log levels for `anaplan_config_set_log_callback`.
+pub const ANAPLAN_LOG_ERROR: i32 = 1;
+pub const ANAPLAN_LOG_WARN: i32 = 2;
+pub const ANAPLAN_LOG_INFO: i32 = 3;
+pub const ANAPLAN_LOG_DEBUG: i32 = 4;
+
+impl LogCallback {
+    fn logger(self) -> Logger {
+        let sink: LogSink = Arc::new(move |level: Level, message: &str| {
+            let Some(callback) = self.callback else {
+                return;
+            };
+            // Interior NULs cannot cross as C strings; they never occur in log lines, but a
+            // message is never dropped for it either.
+            let text = CString::new(message.replace('\0', " ")).unwrap_or_default();
+            // SAFETY: the caller registered this function and user data for exactly this use;
+            // `text` lives until the call returns.
+            unsafe { callback(self.user_data as *mut c_void, level as i32, text.as_ptr()) };
+        });
+        Logger::new(Some(sink), self.level)
+    }
+}
+
+/// The settings and the logger behind a config handle (NULL: the defaults, logging only as
+/// `ANAPLAN_LOG` says), for the functions that connect.
+pub fn settings(config: *const anaplan_config) -> Result<(Config, Logger), FfiError> {
+    if config.is_null() {
+        return Ok((Config::default(), Logger::default()));
+    }
     let object = handles::get(config)?;
-    let settings = lock(&object).clone();
-    Ok(settings)
+    let state = lock(&object);
+    let logger = state.log.map_or_else(Logger::default, LogCallback::logger);
+    Ok((state.config.clone(), logger))
 }
 
 /// Runs a setter on the config behind a handle, inside the boundary.
@@ -43,8 +93,8 @@ fn update(
 ) -> anaplan_status {
     boundary::call(|| {
         let object = handles::get(config)?;
-        let mut settings = lock(&object);
-        set(&mut settings)
+        let mut state = lock(&object);
+        set(&mut state.config)
     })
 }
 
@@ -69,7 +119,7 @@ pub unsafe extern "C" fn anaplan_config_new(out: *mut *mut anaplan_config) -> an
     boundary::call(|| {
         // SAFETY: the caller guarantees `out` is NULL or writable.
         let out = unsafe { Out::new(out, "out") }?;
-        out.write(handles::issue(Mutex::new(Config::default()))?);
+        out.write(handles::issue(Mutex::new(ConfigState::default()))?);
         Ok(())
     })
 }
@@ -355,6 +405,42 @@ pub unsafe extern "C" fn anaplan_config_set_locale(
     })
 }
 
+/// Sets the log callback of connections made with this config, and the most detailed level it
+/// receives (`ANAPLAN_LOG_ERROR` .. `ANAPLAN_LOG_DEBUG`). NULL `callback` removes it. Log lines
+/// never contain passwords, keys, passphrases or token values. Independently, the environment
+/// variable `ANAPLAN_LOG=error|warn|info|debug` copies log lines to stderr.
+///
+/// Statuses: `OK`, `INVALID_HANDLE`, `OUT_OF_RANGE` (unknown level).
+///
+/// # Safety
+/// `config` is a handle from `anaplan_config_new` (or anything: it is checked). `callback`, when
+/// not NULL, stays callable with `user_data` for as long as a connection made with this config
+/// lives.
+#[no_mangle]
+pub unsafe extern "C" fn anaplan_config_set_log_callback(
+    config: *mut anaplan_config,
+    callback: anaplan_log_fn,
+    user_data: *mut c_void,
+    level: i32,
+) -> anaplan_status {
+    boundary::call(|| {
+        let level = Level::from_i32(level).ok_or_else(|| {
+            out_of_range(
+                "level",
+                level,
+                "ANAPLAN_LOG_ERROR (1) to ANAPLAN_LOG_DEBUG (4)",
+            )
+        })?;
+        let object = handles::get(config)?;
+        lock(&object).log = callback.is_some().then_some(LogCallback {
+            callback,
+            user_data: user_data as usize,
+            level,
+        });
+        Ok(())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -408,7 +494,7 @@ mod tests {
                 ANAPLAN_STATUS_OK
             );
         }
-        let c = settings(config).unwrap();
+        let (c, _) = settings(config).unwrap();
         assert_eq!(c.api_url, "https://eu3.api.anaplan.com");
         assert_eq!(c.proxy.as_deref(), Some("http://proxy:3128"));
         assert_eq!(
@@ -446,7 +532,7 @@ mod tests {
             );
         }
         assert_eq!(
-            settings(config).unwrap().chunk_size,
+            settings(config).unwrap().0.chunk_size,
             Config::default().chunk_size
         );
         // SAFETY: a live handle.

@@ -21,12 +21,16 @@
 #![allow(non_camel_case_types)]
 
 pub mod boundary;
+pub mod client;
 pub mod config;
+pub mod discovery;
+pub mod dumps;
 pub mod handles;
 pub mod last_error;
 pub mod scalars;
 pub mod status;
 pub mod strings;
+pub mod tasks;
 pub mod version;
 
 pub use last_error::FfiError;

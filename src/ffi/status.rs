@@ -47,6 +47,9 @@ pub const ANAPLAN_STATUS_NETWORK: anaplan_status = 200;
 pub const ANAPLAN_STATUS_TIMEOUT: anaplan_status = 201;
 /// The TLS handshake failed (an untrusted certificate: see `anaplan_config_set_ca_bundle`).
 pub const ANAPLAN_STATUS_TLS: anaplan_status = 202;
+/// The request was sent but its answer was lost (the connection dropped or timed out after
+/// sending): it may have taken effect. Not retried automatically, since it must not run twice.
+pub const ANAPLAN_STATUS_OUTCOME_UNKNOWN: anaplan_status = 203;
 
 // 3xx: Anaplan answered, with an error (after the configured retries).
 
@@ -83,6 +86,7 @@ pub fn status_of(error: &Error) -> anaplan_status {
         Error::Io { .. } => ANAPLAN_STATUS_IO,
         Error::Credentials(_) => ANAPLAN_STATUS_CREDENTIALS,
         Error::Network { .. } => ANAPLAN_STATUS_NETWORK,
+        Error::MaybeSent { .. } => ANAPLAN_STATUS_OUTCOME_UNKNOWN,
         Error::Timeout(_) => ANAPLAN_STATUS_TIMEOUT,
         Error::Auth { .. } => ANAPLAN_STATUS_AUTH,
         Error::Http { status: 429, .. } => ANAPLAN_STATUS_RATE_LIMITED,
@@ -120,6 +124,10 @@ const NAMES: &[(anaplan_status, &CStr)] = &[
     (ANAPLAN_STATUS_NETWORK, c"ANAPLAN_STATUS_NETWORK"),
     (ANAPLAN_STATUS_TIMEOUT, c"ANAPLAN_STATUS_TIMEOUT"),
     (ANAPLAN_STATUS_TLS, c"ANAPLAN_STATUS_TLS"),
+    (
+        ANAPLAN_STATUS_OUTCOME_UNKNOWN,
+        c"ANAPLAN_STATUS_OUTCOME_UNKNOWN",
+    ),
     (ANAPLAN_STATUS_AUTH, c"ANAPLAN_STATUS_AUTH"),
     (ANAPLAN_STATUS_HTTP_ERROR, c"ANAPLAN_STATUS_HTTP_ERROR"),
     (ANAPLAN_STATUS_PROTOCOL, c"ANAPLAN_STATUS_PROTOCOL"),

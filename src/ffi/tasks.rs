@@ -393,7 +393,8 @@ pub unsafe extern "C" fn anaplan_run_options_set_cancel_token(
 }
 
 /// Runs an import, export, action or process of the current model and waits until it ends.
-/// `object_id` is the object's id (`112…` import, `116…` export, `117…` action, `118…` process).
+/// `object` is the object's id (`112…` import, `116…` export, `117…` action, `118…` process) or
+/// its name, looked up among the model's imports, exports, actions and processes.
 /// `options` may be NULL for the defaults.
 ///
 /// Returns `OK` whenever the task ran to its end, successful or not: read
@@ -402,28 +403,28 @@ pub unsafe extern "C" fn anaplan_run_options_set_cancel_token(
 ///
 /// Ownership: the caller owns `*out` (written only on `OK`) and frees it with
 /// `anaplan_task_result_free`.
-/// Statuses: `OK`; `NOT_FOUND` (no such object in the model), `INVALID_ARGUMENT` (not a runnable
-/// id, mappings on an export or action, no model set), `TIMEOUT` and `CANCELLED` (the last error's
+/// Statuses: `OK`; `NOT_FOUND` (no such object in the model), `AMBIGUOUS` (several objects have
+/// that name: the message lists them), `INVALID_ARGUMENT` (the id of something not runnable, mappings on an export or action, no model set), `TIMEOUT` and `CANCELLED` (the last error's
 /// task id names the task), `INVALID_HANDLE`, `NULL_ARGUMENT`, `INVALID_UTF8`, and the transport,
 /// auth and HTTP statuses.
 /// Thread-safety: the client may run several tasks from several threads at once (Anaplan runs
 /// one task per model at a time and queues the others). Callbacks run on the calling thread.
 ///
 /// # Safety
-/// `object_id` is NULL or a NUL-terminated string; `out` is NULL or writable; `client` and
+/// `object` is NULL or a NUL-terminated string; `out` is NULL or writable; `client` and
 /// `options` are looked up, never dereferenced.
 #[no_mangle]
 pub unsafe extern "C" fn anaplan_run(
     client: *mut anaplan_client,
-    object_id: *const c_char,
+    object: *const c_char,
     options: *const anaplan_run_options,
     out: *mut *mut anaplan_task_result,
 ) -> anaplan_status {
     boundary::call(|| {
         // SAFETY: the caller guarantees `out` is NULL or writable.
         let out = unsafe { Out::new(out, "out") }?;
-        // SAFETY: the caller guarantees `object_id` is NULL or NUL-terminated.
-        let object_id = unsafe { str_arg(object_id, "object_id") }?;
+        // SAFETY: the caller guarantees `object` is NULL or NUL-terminated.
+        let object_id = unsafe { str_arg(object, "object") }?;
         let client = handles::get(client)?;
         let opts = if options.is_null() {
             Options::default()
