@@ -17,7 +17,7 @@ pub(crate) struct TransferPool<J, R> {
     results: Receiver<std::thread::Result<R>>,
     workers: Vec<JoinHandle<()>>,
     in_flight: usize,
-    between_waits: Box<dyn FnMut()>,
+    between_waits: Box<dyn FnMut() + Send>,
 }
 
 impl<J: Send + 'static, R: Send + 'static> TransferPool<J, R> {
@@ -25,7 +25,7 @@ impl<J: Send + 'static, R: Send + 'static> TransferPool<J, R> {
     pub fn start(
         threads: usize,
         name: &str,
-        between_waits: Box<dyn FnMut()>,
+        between_waits: Box<dyn FnMut() + Send>,
         work: impl Fn(J) -> R + Send + Sync + 'static,
     ) -> std::io::Result<TransferPool<J, R>> {
         let (job_tx, job_rx) = mpsc::channel::<J>();
