@@ -159,6 +159,18 @@ typedef struct anaplan_run_options anaplan_run_options;
 typedef struct anaplan_task_result anaplan_task_result;
 
 /**
+ * A streamed upload: `anaplan_upload_begin`, then `anaplan_upload_write` with pieces of any
+ * size, then `anaplan_upload_finish`; the library cuts the chunks.
+ *
+ * Methods: `anaplan_upload_begin`, `anaplan_upload_write`, `anaplan_upload_finish`,
+ * `anaplan_upload_free`.
+ *
+ * Thread-safety: calls on one upload are serialized (a second thread waits); write from one
+ * thread in order, since the pieces are concatenated in call order.
+ */
+typedef struct anaplan_upload anaplan_upload;
+
+/**
  * The result of a fallible call: `ANAPLAN_STATUS_OK` (0) or one of the `ANAPLAN_STATUS_*` codes.
  * Details of the last failure on the calling thread: `anaplan_last_error_message`.
  */
@@ -171,6 +183,20 @@ typedef int32_t anaplan_status;
  * library with the same client.
  */
 typedef void (*anaplan_log_fn)(void *user_data, int32_t level, const char *message);
+
+/**
+ * Called on the thread that made the transfer call, after each chunk: `done` bytes so far of
+ * `total` (`-1` when the size is not known: downloads, streams of unknown size). Return 0 to go
+ * on, non-zero to cancel: the call then returns `ANAPLAN_STATUS_CANCELLED`.
+ */
+typedef int32_t (*anaplan_transfer_progress_cb)(void *user_data, uint64_t done, int64_t total);
+
+/**
+ * Receives downloaded bytes in order, on the thread that called
+ * `anaplan_download_to_callback`: `len` bytes at `data`, valid during the call only. Return 0 to
+ * go on, non-zero to stop: the download then returns `ANAPLAN_STATUS_CANCELLED`.
+ */
+typedef int32_t (*anaplan_write_cb)(void *user_data, const uint8_t *data, size_t len);
 
 /**
  * Called while a task runs, on the thread that called `anaplan_run`, after every poll:
@@ -909,6 +935,69 @@ anaplan_status anaplan_find_process(anaplan_client *client,
                                     char **id_out);
 
 /**
+ * Downloads `file` (an id, e.g. an export's id for its output, or a file name) of the current
+ * model to `path`: chunks are fetched in parallel and written in order to a temporary file in
+ * the same folder, which replaces `path` only once everything arrived. On any failure nothing is
+ * left behind and a file already at `path` is untouched. `progress` may be NULL (its `total` is
+ * -1: Anaplan does not give the size first).
+ *
+ * Statuses: `OK`; `HTTP_ERROR` with HTTP status 404 (no such file, or a file without content:
+ * run the export first), `IO` (the message names the path), `NOT_FOUND`/`AMBIGUOUS` (the name),
+ * `CANCELLED`, `INVALID_ARGUMENT` (no model set), `INVALID_HANDLE`, `NULL_ARGUMENT`,
+ * `INVALID_UTF8`, and the transport and auth statuses.
+ * Thread-safety: the client may run several transfers from several threads at once. The
+ * callback runs on the calling thread.
+ *
+ * # Safety
+ * `file` and `path` are NULL or NUL-terminated; `progress` is NULL or callable with
+ * `user_data` during the call; `client` is looked up, never dereferenced.
+ */
+ANAPLAN_API
+anaplan_status anaplan_download_to_file(anaplan_client *client,
+                                        const char *file,
+                                        const char *path,
+                                        anaplan_transfer_progress_cb progress,
+                                        void *user_data);
+
+/**
+ * Downloads `file` of the current model into a library-owned buffer: `*data_out` and
+ * `*len_out` are written only on `OK`. `progress` may be NULL.
+ *
+ * Ownership: the caller frees `*data_out` with `anaplan_buffer_free` (it is never NULL, even for
+ * an empty file).
+ * Statuses: as `anaplan_download_to_file`, without `IO`.
+ *
+ * # Safety
+ * `file` is NULL or NUL-terminated; `data_out` and `len_out` are NULL or writable; `progress`
+ * is NULL or callable with `user_data` during the call.
+ */
+ANAPLAN_API
+anaplan_status anaplan_download_to_buffer(anaplan_client *client,
+                                          const char *file,
+                                          anaplan_transfer_progress_cb progress,
+                                          void *user_data,
+                                          uint8_t **data_out,
+                                          size_t *len_out);
+
+/**
+ * Downloads `file` of the current model, handing its bytes in order to `write` (one call per
+ * chunk). `progress` may be NULL; both callbacks get `user_data` and run on the calling thread.
+ *
+ * Statuses: as `anaplan_download_to_file`, without `IO`; `CANCELLED` also when `write` returns
+ * non-zero; `NULL_ARGUMENT` when `write` is NULL.
+ *
+ * # Safety
+ * `file` is NULL or NUL-terminated; `write` and `progress` are NULL or callable with
+ * `user_data` during the call.
+ */
+ANAPLAN_API
+anaplan_status anaplan_download_to_callback(anaplan_client *client,
+                                            const char *file,
+                                            anaplan_write_cb write,
+                                            anaplan_transfer_progress_cb progress,
+                                            void *user_data);
+
+/**
  * Writes one failure dump of `result` as text (Anaplan's CSV) to `*out`: `step_index` -1 for an
  * import's own dump, or the index of a process step (see `anaplan_task_result_step_count`).
  *
@@ -1442,6 +1531,108 @@ anaplan_status anaplan_task_result_step_detail_message(const anaplan_task_result
  * `out` is NULL or points to a writable `char *`.
  */
 ANAPLAN_API anaplan_status anaplan_task_result_json(const anaplan_task_result *result, char **out);
+
+/**
+ * Uploads the file at `path` to `file` (a file id, or the name of an import data source file)
+ * of the current model, in chunks of the configured size, gzip-compressed and several in flight
+ * as configured. `progress` may be NULL.
+ *
+ * Statuses: `OK`; `IO` (`path` unreadable; the message names it), `NOT_FOUND`/`AMBIGUOUS` (the
+ * file name), `INVALID_ARGUMENT` (chunk size or parallelism out of range, no model set),
+ * `CANCELLED` (the callback returned non-zero), `INVALID_HANDLE`, `NULL_ARGUMENT`,
+ * `INVALID_UTF8`, and the transport, auth and HTTP statuses (a failed chunk's message names it).
+ * Thread-safety: the client may run several transfers from several threads at once. The
+ * callback runs on the calling thread.
+ *
+ * # Safety
+ * `file` and `path` are NULL or NUL-terminated; `progress` is NULL or callable with
+ * `user_data` during the call; `client` is looked up, never dereferenced.
+ */
+ANAPLAN_API
+anaplan_status anaplan_upload_file(anaplan_client *client,
+                                   const char *file,
+                                   const char *path,
+                                   anaplan_transfer_progress_cb progress,
+                                   void *user_data);
+
+/**
+ * Uploads `len` bytes at `data` to `file` (an id or a data source name) of the current model.
+ * `data` may be NULL when `len` is 0 (an empty file: one empty chunk). `progress` may be NULL.
+ *
+ * Statuses: as `anaplan_upload_file`, without `IO`.
+ * Thread-safety: as `anaplan_upload_file`; `data` must not change during the call.
+ *
+ * # Safety
+ * `file` is NULL or NUL-terminated; `data` is NULL or points to `len` readable bytes;
+ * `progress` is NULL or callable with `user_data` during the call.
+ */
+ANAPLAN_API
+anaplan_status anaplan_upload_buffer(anaplan_client *client,
+                                     const char *file,
+                                     const uint8_t *data,
+                                     size_t len,
+                                     anaplan_transfer_progress_cb progress,
+                                     void *user_data);
+
+/**
+ * Starts a streamed upload to `file` (an id or a data source name) of the current model.
+ * `total` is the size in bytes when known (announced to Anaplan and checked by
+ * `anaplan_upload_finish`), or -1 when not (the file is then marked complete at the end).
+ *
+ * Ownership: the caller owns `*out` (written only on `OK`) and frees it with
+ * `anaplan_upload_free`, after `anaplan_upload_finish` or instead of it (to abandon).
+ * Statuses: `OK`; `OUT_OF_RANGE` (`total` below -1), and as `anaplan_upload_file` without `IO`
+ * and `CANCELLED`.
+ *
+ * # Safety
+ * `file` is NULL or NUL-terminated; `out` is NULL or writable.
+ */
+ANAPLAN_API
+anaplan_status anaplan_upload_begin(anaplan_client *client,
+                                    const char *file,
+                                    int64_t total,
+                                    anaplan_upload **out);
+
+/**
+ * Adds `len` bytes at `data` to a streamed upload. Full chunks are sent as they fill up; the
+ * call waits while the configured number of chunks are in flight. After an error the upload is
+ * over (later calls give `INVALID_ARGUMENT`); free it.
+ *
+ * Statuses: `OK`; `INVALID_ARGUMENT` (more bytes than announced, or the upload already ended),
+ * `INVALID_HANDLE`, `NULL_ARGUMENT` (`data` NULL with `len` > 0), and the transport, auth and
+ * HTTP statuses of chunks sent meanwhile.
+ *
+ * # Safety
+ * `data` is NULL or points to `len` readable bytes; `upload` is looked up, never dereferenced.
+ */
+ANAPLAN_API
+anaplan_status anaplan_upload_write(anaplan_upload *upload,
+                                    const uint8_t *data,
+                                    size_t len);
+
+/**
+ * Sends the last chunk, waits for every chunk, and marks the file complete when its size was
+ * not announced. The handle must still be freed.
+ *
+ * Statuses: `OK`; `INVALID_ARGUMENT` (fewer bytes than announced, or already finished),
+ * `INVALID_HANDLE`, and the transport, auth and HTTP statuses.
+ *
+ * # Safety
+ * `upload` is looked up, never dereferenced.
+ */
+ANAPLAN_API anaplan_status anaplan_upload_finish(anaplan_upload *upload);
+
+/**
+ * Frees a streamed upload. One that was not finished is abandoned: chunks in flight are let
+ * finish, nothing more is sent, and the file is not marked complete. NULL is accepted and does
+ * nothing.
+ *
+ * Statuses: `OK`; `INVALID_HANDLE` when already freed or not an upload (nothing happens then).
+ *
+ * # Safety
+ * `upload` is any pointer value: it is looked up, never dereferenced.
+ */
+ANAPLAN_API anaplan_status anaplan_upload_free(anaplan_upload *upload);
 
 /**
  * The library version, e.g. `"0.1.0"` (the same as `ANAPLAN_VERSION` of the header it was built

@@ -21,7 +21,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Every C test, by file name. `every_c_file_has_a_test` keeps this list complete.
-const C_TESTS: &[&str] = &["misuse", "discovery"];
+const C_TESTS: &[&str] = &["misuse", "discovery", "transfer"];
 
 /// A C test that has not finished by then is killed and fails (generous: Valgrind is slow).
 const TIMEOUT: Duration = Duration::from_secs(600);
@@ -205,6 +205,11 @@ fn run_c_test_with_emulator(name: &str, config: anaplan_emulator::EmulatorConfig
 #[test]
 fn discovery() {
     run_c_test_with_emulator("discovery", Default::default());
+}
+
+#[test]
+fn transfer() {
+    run_c_test_with_emulator("transfer", Default::default());
 }
 
 #[test]

@@ -24,6 +24,7 @@ pub mod boundary;
 pub mod client;
 pub mod config;
 pub mod discovery;
+pub mod download;
 pub mod dumps;
 pub mod handles;
 pub mod last_error;
@@ -31,6 +32,8 @@ pub mod scalars;
 pub mod status;
 pub mod strings;
 pub mod tasks;
+pub mod transfer;
+pub mod upload;
 pub mod version;
 
 pub use last_error::FfiError;

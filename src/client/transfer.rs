@@ -1,0 +1,116 @@
+//! What uploads and downloads share: the progress callback, the checks of their settings and
+//! file ids, and the worker pool wired to the caller's logger.
+
+use std::path::Path;
+
+use super::cancel::CancelToken;
+use super::connection::Client;
+use super::error::{Error, Result};
+use super::transfer_pool::TransferPool;
+
+/// Progress of a transfer: `(bytes_done, bytes_total)` with `bytes_total == -1` when unknown
+/// (streamed uploads without an announced size, downloads). Returning `false` cancels: the call
+/// then stops promptly and returns [`Error::Cancelled`]. It runs on the calling thread only.
+pub type Progress<'a> = &'a mut dyn FnMut(u64, i64) -> bool;
+
+/// Checks the transfer settings, which may have been set without their validating setters
+/// (the fields of `Config` are public).
+pub(crate) fn checked_settings(client: &Client) -> Result<(usize, usize)> {
+    let mut c = client.config().clone();
+    c.set_chunk_size(client.config().chunk_size)?;
+    c.set_parallelism(client.config().parallelism)?;
+    Ok((c.chunk_size, c.parallelism))
+}
+
+/// `{model path}/files/{id}`. File ids are digits (`113…`, `116…`); a name here would make
+/// Anaplan create a new file named after it, so only letters and digits pass.
+pub(crate) fn file_path(client: &Client, file_id: &str) -> Result<String> {
+    if file_id.is_empty() || !file_id.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(Error::invalid(format!(
+            "{file_id:?} is not a file id (letters and digits only); find the id of a file by its name first"
+        )));
+    }
+    Ok(format!("{}/files/{file_id}", client.model_path()?))
+}
+
+/// Starts `threads` workers, each with a clone of the connection that logs through a relay to
+/// this thread; the pool forwards the lines while the calling thread waits.
+pub(crate) fn start_workers<J: Send + 'static, R: Send + 'static>(
+    client: &Client,
+    threads: usize,
+    name: &str,
+    work: impl Fn(&Client, J) -> R + Send + Sync + 'static,
+) -> Result<TransferPool<J, R>> {
+    let (worker_logger, relay) = client.logger().relay();
+    let worker_client = client.with_logger(worker_logger);
+    TransferPool::start(threads, name, Box::new(move || relay.drain()), move |job| {
+        work(&worker_client, job)
+    })
+    .map_err(|e| Error::io(Path::new("<worker threads>"), e))
+}
+
+/// Adds which chunk failed to an error's message, keeping its kind (and HTTP status).
+pub(crate) fn in_chunk(e: Error, what: &str) -> Error {
+    let note = |m: String| format!("{what}: {m}");
+    match e {
+        Error::Http {
+            method,
+            path,
+            status,
+            message,
+        } => Error::Http {
+            method,
+            path,
+            status,
+            message: note(message),
+        },
+        Error::Network {
+            method,
+            path,
+            message,
+        } => Error::Network {
+            method,
+            path,
+            message: note(message),
+        },
+        Error::MaybeSent {
+            method,
+            path,
+            message,
+        } => Error::MaybeSent {
+            method,
+            path,
+            message: note(message),
+        },
+        Error::Timeout(m) => Error::Timeout(note(m)),
+        Error::Protocol { path, message } => Error::Protocol {
+            path,
+            message: note(message),
+        },
+        other => other,
+    }
+}
+
+/// Keeps the first failure of a transfer: the ones after it (chunks cancelled because of it)
+/// are its consequences.
+pub(crate) fn keep_first(slot: &mut Option<Error>, e: Error) {
+    if slot.is_none() {
+        *slot = Some(e);
+    }
+}
+
+/// Calls the progress callback; `Err(Cancelled)` (and the token raised) when it says stop.
+pub(crate) fn report(
+    progress: &mut Option<Progress<'_>>,
+    cancel: &CancelToken,
+    done: u64,
+    total: i64,
+) -> Result<()> {
+    if let Some(p) = progress {
+        if !p(done, total) {
+            cancel.cancel();
+            return Err(Error::Cancelled);
+        }
+    }
+    Ok(())
+}
