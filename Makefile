@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 EMULATOR := target/release/anaplan-emulator
 
-.PHONY: all deps build emulator demo test test-rust test-compat lint fmt clean
+.PHONY: all deps build emulator demo test test-rust test-valgrind test-compat lint fmt header clean
 
 all: build
 
@@ -21,11 +21,12 @@ emulator: build
 
 ## The main job: the full Anaplan workflow against the bundled emulator.
 demo: build
-	@scripts/demo.sh $(EMULATOR)
+	@scripts/demo.sh
 
-## Every test: formatting, lints, the Rust suites (release build: the 1 GiB file test needs it),
-## and the unmodified anaplan-sdk from PyPI against the emulator binary.
-test: deps lint test-rust test-compat
+## Every test: formatting, lints, the Rust suites with the C tests (release build: the 1 GiB file
+## test needs it), the C tests again under Valgrind, and the unmodified anaplan-sdk from PyPI
+## against the emulator binary.
+test: deps lint test-rust test-valgrind test-compat
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -34,11 +35,18 @@ lint:
 test-rust:
 	$(CARGO) test --workspace --release
 
+test-valgrind: deps
+	scripts/valgrind-c-tests.sh
+
 test-compat: build
 	emulator/compat/anaplan_sdk/run.sh $(EMULATOR)
 
 fmt:
 	$(CARGO) fmt --all
+
+## Regenerate include/anaplan.h from the sources (the header test fails when it is stale).
+header:
+	ANAPLAN_UPDATE_HEADER=1 $(CARGO) test -p anaplan --test header
 
 clean:
 	$(CARGO) clean
