@@ -353,9 +353,10 @@ anaplan_status anaplan_client_connect_basic(const anaplan_config *config,
  * PKCS#8 keys, encrypted keys with `passphrase`, NULL when the key is not encrypted), in the
  * signed-data `format` `ANAPLAN_CERT_FORMAT_V2` (default) or `ANAPLAN_CERT_FORMAT_V1`.
  *
- * Ownership and statuses as `anaplan_client_connect_basic`, plus `IO` (a file cannot be read:
- * the path is in the message), `CREDENTIALS` (not a certificate or key, wrong passphrase; the
- * message never contains key material), `OUT_OF_RANGE` (unknown format).
+ * Ownership and statuses as `anaplan_client_connect_basic`, plus `CREDENTIALS` (a file cannot be
+ * read: the path is in the message; not a certificate or key, a key that is not the
+ * certificate's, a wrong or missing passphrase; the message never contains key material or the
+ * passphrase), `OUT_OF_RANGE` (unknown format).
  *
  * # Safety
  * String arguments are NUL-terminated (`passphrase` may be NULL); `out` points to a writable
@@ -1330,8 +1331,8 @@ anaplan_status anaplan_run_options_set_cancel_token(anaplan_run_options *options
 
 /**
  * Runs an import, export, action or process of the current model and waits until it ends.
- * `object` is the object's id (`112…` import, `116…` export, `117…` action, `118…` process) or
- * its name, looked up among the model's imports, exports, actions and processes.
+ * `object` is the object's id (`112…` import, `116…` export, `117…` action, `118…` process)
+ * or its name, looked up among the model's imports, exports, actions and processes together.
  * `options` may be NULL for the defaults.
  *
  * Returns `OK` whenever the task ran to its end, successful or not: read
@@ -1340,8 +1341,9 @@ anaplan_status anaplan_run_options_set_cancel_token(anaplan_run_options *options
  *
  * Ownership: the caller owns `*out` (written only on `OK`) and frees it with
  * `anaplan_task_result_free`.
- * Statuses: `OK`; `NOT_FOUND` (no such object in the model), `AMBIGUOUS` (several objects have
- * that name: the message lists them), `INVALID_ARGUMENT` (the id of something not runnable, mappings on an export or action, no model set), `TIMEOUT` and `CANCELLED` (the last error's
+ * Statuses: `OK`; `NOT_FOUND` (no such object in the model), `AMBIGUOUS` (a name that several
+ * runnable objects have: the last error lists their ids), `INVALID_ARGUMENT` (not a runnable
+ * id, mappings on an export or action, no model set), `TIMEOUT` and `CANCELLED` (the last error's
  * task id names the task), `INVALID_HANDLE`, `NULL_ARGUMENT`, `INVALID_UTF8`, and the transport,
  * auth and HTTP statuses.
  * Thread-safety: the client may run several tasks from several threads at once (Anaplan runs

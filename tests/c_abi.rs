@@ -14,14 +14,22 @@
 //!
 //! Adding a C test: put `tests/c/<name>.c` (using `check.h`) and add a `#[test]` calling
 //! `run_c_test("<name>", &[])`, with environment variables for it (the emulator's URLs) if needed.
+//! A test may then look inside the emulators it started (`state`) to check what the program did
+//! on the server side.
+
+#[path = "common/pki.rs"]
+#[allow(dead_code)]
+mod pki;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use anaplan_emulator::{EmulatorConfig, RunningEmulator};
+
 /// Every C test, by file name. `every_c_file_has_a_test` keeps this list complete.
-const C_TESTS: &[&str] = &["misuse", "discovery", "transfer"];
+const C_TESTS: &[&str] = &["misuse", "discovery", "client", "tasks", "transfer"];
 
 /// A C test that has not finished by then is killed and fails (generous: Valgrind is slow).
 const TIMEOUT: Duration = Duration::from_secs(600);
@@ -114,7 +122,7 @@ fn compile(name: &str, lib_dir: &Path) -> PathBuf {
 }
 
 /// Builds and runs one C test; panics with its output unless it exits 0.
-fn run_c_test(name: &str, env: &[(&str, &str)]) {
+fn run_c_test(name: &str, env: &[(String, String)]) {
     let lib_dir = library_dir();
     let library = lib_dir.join(library_file());
     assert!(
@@ -139,7 +147,7 @@ fn run_c_test(name: &str, env: &[(&str, &str)]) {
     let stderr_path = exe.with_extension("stderr");
     command
         .env(library_path_var(), &lib_dir)
-        .envs(env.iter().copied())
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
         .stdout(File::create(&stdout_path).expect("stdout file"))
         .stderr(File::create(&stderr_path).expect("stderr file"));
@@ -189,22 +197,152 @@ fn misuse() {
     run_c_test("misuse", &[]);
 }
 
+fn start_emulator(config: EmulatorConfig) -> RunningEmulator {
+    anaplan_emulator::start(config).expect("the emulator starts on loopback")
+}
+
+/// The variables that give a C test an emulator's URLs: `ANAPLAN_TEST_<infix>AUTH_URL` and
+/// `ANAPLAN_TEST_<infix>API_URL` (`infix` "" for the main one, e.g. "SLOW_" for another).
+fn emulator_env(infix: &str, emu: &RunningEmulator) -> Vec<(String, String)> {
+    vec![
+        (
+            format!("ANAPLAN_TEST_{infix}AUTH_URL"),
+            emu.auth_url.clone(),
+        ),
+        (format!("ANAPLAN_TEST_{infix}API_URL"), emu.api_url.clone()),
+    ]
+}
+
 /// Runs a C test against an emulator started in-process on loopback; the test reads its URLs
-/// from `ANAPLAN_TEST_AUTH_URL` and `ANAPLAN_TEST_API_URL`.
-fn run_c_test_with_emulator(name: &str, config: anaplan_emulator::EmulatorConfig) {
-    let emu = anaplan_emulator::start(config).expect("the emulator starts on loopback");
-    run_c_test(
-        name,
-        &[
-            ("ANAPLAN_TEST_AUTH_URL", emu.auth_url.as_str()),
-            ("ANAPLAN_TEST_API_URL", emu.api_url.as_str()),
-        ],
-    );
+/// from `ANAPLAN_TEST_AUTH_URL` and `ANAPLAN_TEST_API_URL`. The emulator is returned, still
+/// running, for checks of what the program did.
+fn run_c_test_with_emulator(name: &str, config: EmulatorConfig) -> RunningEmulator {
+    let emu = start_emulator(config);
+    run_c_test(name, &emulator_env("", &emu));
+    emu
 }
 
 #[test]
 fn discovery() {
     run_c_test_with_emulator("discovery", Default::default());
+}
+
+/// How many requests of the emulator's log match this method and path (exactly) and status.
+fn requests(emu: &RunningEmulator, method: &str, path: &str, status: u16) -> usize {
+    emu.state
+        .log
+        .entries()
+        .iter()
+        .filter(|r| r.method == method && r.path == path && r.status == status)
+        .count()
+}
+
+/// Sign-in in every form, with certificates made by the `openssl` tool (the test fails with a
+/// clear message when it is missing), against the emulator and a second one that refuses the v1
+/// certificate format.
+#[test]
+fn client() {
+    let pki = pki::pki();
+    let emu = start_emulator(EmulatorConfig::default());
+    let strict = start_emulator(EmulatorConfig {
+        reject_v1_certificates: true,
+        ..EmulatorConfig::default()
+    });
+    let mut env = emulator_env("", &emu);
+    env.extend(emulator_env("STRICT_", &strict));
+    env.push((
+        "ANAPLAN_TEST_PKI_DIR".into(),
+        pki.dir.to_string_lossy().into_owned(),
+    ));
+    env.push(("ANAPLAN_TEST_PASSPHRASE".into(), pki::PASSPHRASE.into()));
+    run_c_test("client", &env);
+
+    // Freeing a client signs it out: every sign-in was followed by a sign-out, and no token of
+    // the program is still valid.
+    for e in [&emu, &strict] {
+        let signed_in = requests(e, "POST", "/token/authenticate", 201);
+        let signed_out = requests(e, "POST", "/token/logout", 204);
+        assert!(signed_in > 0);
+        assert_eq!(signed_out, signed_in, "one sign-out per sign-in");
+        assert!(
+            e.state.store().tokens.is_empty(),
+            "tokens left valid after the program freed its clients"
+        );
+    }
+}
+
+/// Every task the emulator holds for this object: (state as Anaplan names it, start body).
+fn server_tasks(emu: &RunningEmulator, object_id: &str) -> Vec<(String, serde_json::Value)> {
+    let store = emu.state.store();
+    store
+        .task_order
+        .iter()
+        .filter_map(|id| store.tasks.get(id))
+        .filter(|t| t.object_id == object_id)
+        .map(|t| {
+            let state = serde_json::to_value(t.state).expect("a task state serializes");
+            (
+                state.as_str().unwrap_or_default().to_string(),
+                t.parameters.clone(),
+            )
+        })
+        .collect()
+}
+
+/// Waits (bounded: 10 s) until no task of the emulator is still being cancelled: a run that
+/// timed out asks for the cancellation and returns without waiting for it.
+fn settled(emu: &RunningEmulator) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline
+        && emu
+            .state
+            .store()
+            .tasks
+            .values()
+            .any(|t| serde_json::to_value(t.state).ok() == Some("CANCELLING".into()))
+    {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Runs, results and dumps, against the emulator and a second one whose tasks take long enough
+/// to be cancelled and timed out (`task_duration`).
+#[test]
+fn tasks() {
+    let emu = start_emulator(EmulatorConfig::default());
+    // A task waits a tenth of its duration in NOT_STARTED, then runs for the rest: 3 s, then 27 s
+    // in which the program cancels it (polls are at most 5 s apart, also under Valgrind).
+    let slow = start_emulator(EmulatorConfig {
+        task_duration: Duration::from_secs(30),
+        ..EmulatorConfig::default()
+    });
+    let mut env = emulator_env("", &emu);
+    env.extend(emulator_env("SLOW_", &slow));
+    run_c_test("tasks", &env);
+
+    // The run with mapping parameters sent them, with its locale; the refused export run sent
+    // nothing.
+    let process = server_tasks(&emu, "118000000001");
+    assert_eq!(process.len(), 2, "{process:?}");
+    assert_eq!(
+        process[1],
+        (
+            "COMPLETE".to_string(),
+            serde_json::json!({"localeName": "en_GB",
+                "mappingParameters": [{"entityType": "Version", "entityName": "Actual"}]})
+        )
+    );
+    assert!(server_tasks(&emu, "116000000001").is_empty());
+
+    // Each run cancelled or timed out in the program cancelled its task on the server; the run
+    // with a token cancelled beforehand started none.
+    settled(&slow);
+    for object in ["117000000002", "117000000001", "112000000001"] {
+        let tasks = server_tasks(&slow, object);
+        assert_eq!(tasks.len(), 1, "{object}: {tasks:?}");
+        assert_eq!(tasks[0].0, "CANCELLED", "{object}");
+    }
+    assert_eq!(slow.state.store().tasks.len(), 3);
 }
 
 #[test]

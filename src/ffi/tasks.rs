@@ -393,8 +393,8 @@ pub unsafe extern "C" fn anaplan_run_options_set_cancel_token(
 }
 
 /// Runs an import, export, action or process of the current model and waits until it ends.
-/// `object` is the object's id (`112…` import, `116…` export, `117…` action, `118…` process) or
-/// its name, looked up among the model's imports, exports, actions and processes.
+/// `object` is the object's id (`112…` import, `116…` export, `117…` action, `118…` process)
+/// or its name, looked up among the model's imports, exports, actions and processes together.
 /// `options` may be NULL for the defaults.
 ///
 /// Returns `OK` whenever the task ran to its end, successful or not: read
@@ -403,8 +403,9 @@ pub unsafe extern "C" fn anaplan_run_options_set_cancel_token(
 ///
 /// Ownership: the caller owns `*out` (written only on `OK`) and frees it with
 /// `anaplan_task_result_free`.
-/// Statuses: `OK`; `NOT_FOUND` (no such object in the model), `AMBIGUOUS` (several objects have
-/// that name: the message lists them), `INVALID_ARGUMENT` (the id of something not runnable, mappings on an export or action, no model set), `TIMEOUT` and `CANCELLED` (the last error's
+/// Statuses: `OK`; `NOT_FOUND` (no such object in the model), `AMBIGUOUS` (a name that several
+/// runnable objects have: the last error lists their ids), `INVALID_ARGUMENT` (not a runnable
+/// id, mappings on an export or action, no model set), `TIMEOUT` and `CANCELLED` (the last error's
 /// task id names the task), `INVALID_HANDLE`, `NULL_ARGUMENT`, `INVALID_UTF8`, and the transport,
 /// auth and HTTP statuses.
 /// Thread-safety: the client may run several tasks from several threads at once (Anaplan runs
