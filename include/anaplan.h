@@ -353,8 +353,8 @@ anaplan_status anaplan_client_connect_basic(const anaplan_config *config,
  * PKCS#8 keys, encrypted keys with `passphrase`, NULL when the key is not encrypted), in the
  * signed-data `format` `ANAPLAN_CERT_FORMAT_V2` (default) or `ANAPLAN_CERT_FORMAT_V1`.
  *
- * Ownership and statuses as `anaplan_client_connect_basic`, plus `CREDENTIALS` (a file cannot be
- * read: the path is in the message; not a certificate or key, a key that is not the
+ * Ownership and statuses as `anaplan_client_connect_basic`, plus `IO` (a file cannot be read:
+ * the path is in the message), `CREDENTIALS` (not a certificate or key, a key that is not the
  * certificate's, a wrong or missing passphrase; the message never contains key material or the
  * passphrase), `OUT_OF_RANGE` (unknown format).
  *

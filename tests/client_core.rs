@@ -288,11 +288,17 @@ fn unusable_keys_and_certificates_are_clear_credentials_errors() {
         "private key given in memory",
     );
     let missing = p.path("missing.pem");
-    check(
+    let err = Credentials::certificate(
         file("cert.pem"),
         Source::File(missing.clone()),
         None,
-        &missing.display().to_string(),
+        NonceFormat::V2,
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::Io { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains(&missing.display().to_string()),
+        "{err}"
     );
 }
 

@@ -286,7 +286,7 @@ static void certificates(void) {
            ANAPLAN_STATUS_OUT_OF_RANGE);
     EXPECT(anaplan_client_connect_certificate_files(config, cert_path, path_of("missing.pem"),
                                                     NULL, ANAPLAN_CERT_FORMAT_V2, &client),
-           ANAPLAN_STATUS_CREDENTIALS);
+           ANAPLAN_STATUS_IO);
     CHECK_CONTAINS(last_message(), "missing.pem");
     /* A key that is not the certificate's is refused before anything is sent. */
     EXPECT(anaplan_client_connect_certificate_files(config, cert_path, path_of("other.pem"), NULL,

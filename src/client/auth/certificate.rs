@@ -53,11 +53,11 @@ impl Source {
         }
     }
 
-    fn read(&self, what: &str) -> Result<Vec<u8>> {
+    fn read(&self) -> Result<Vec<u8>> {
         match self {
-            Source::File(p) => std::fs::read(p).map_err(|e| {
-                Error::Credentials(format!("cannot read the {}: {e}", self.describe(what)))
-            }),
+            // A file that cannot be read is a local I/O problem (the path is in the message),
+            // not bad credentials.
+            Source::File(p) => std::fs::read(p).map_err(|e| Error::io(p, e)),
             Source::Bytes(b) => Ok(b.clone()),
         }
     }
@@ -200,7 +200,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 fn load_certificate(source: &Source) -> Result<X509> {
-    let bytes = source.read("certificate")?;
+    let bytes = source.read()?;
     // Files exported from key stores may carry "Bag Attributes" text before the armour.
     let parsed = match find(&bytes, b"-----BEGIN") {
         Some(start) => X509::from_pem(&bytes[start..]),
@@ -215,7 +215,7 @@ fn load_certificate(source: &Source) -> Result<X509> {
 }
 
 fn load_key(source: &Source, passphrase: Option<&[u8]>) -> Result<PKey<Private>> {
-    let bytes = source.read("private key")?;
+    let bytes = source.read()?;
     let what = source.describe("private key");
     match find(&bytes, b"-----BEGIN") {
         Some(start) => {
