@@ -73,8 +73,13 @@ fn target_triple() -> String {
     }
 }
 
-/// Compiles `tests/c/<name>.c` into `target/<profile>/c-tests/<name>` and returns its path.
-fn compile(name: &str, lib_dir: &Path) -> PathBuf {
+/// Compiles a C program (`tests/c/<name>.c`, or an example) into
+/// `target/<profile>/c-tests/<name>` and returns its path.
+fn compile(source: &Path, lib_dir: &Path) -> PathBuf {
+    let name = source
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .expect("a C source file name");
     let out_dir = lib_dir
         .parent()
         .expect("deps/ has a parent")
@@ -92,7 +97,6 @@ fn compile(name: &str, lib_dir: &Path) -> PathBuf {
         .out_dir(&out_dir)
         .get_compiler();
     let exe = out_dir.join(name);
-    let source = crate_dir().join("tests/c").join(format!("{name}.c"));
     let output = compiler
         .to_command()
         .args([
@@ -103,7 +107,7 @@ fn compile(name: &str, lib_dir: &Path) -> PathBuf {
         ])
         .arg("-I")
         .arg(crate_dir().join("include"))
-        .arg(&source)
+        .arg(source)
         .arg("-o")
         .arg(&exe)
         .arg("-L")
@@ -123,6 +127,14 @@ fn compile(name: &str, lib_dir: &Path) -> PathBuf {
 
 /// Builds and runs one C test; panics with its output unless it exits 0.
 fn run_c_test(name: &str, env: &[(String, String)]) {
+    let source = crate_dir().join("tests/c").join(format!("{name}.c"));
+    run_c_program(&source, &[], env);
+}
+
+/// Builds and runs a C program with arguments and environment; panics with its output unless it
+/// exits 0, else returns its standard output.
+fn run_c_program(source: &Path, args: &[String], env: &[(String, String)]) -> String {
+    let name = source.display().to_string();
     let lib_dir = library_dir();
     let library = lib_dir.join(library_file());
     assert!(
@@ -131,7 +143,7 @@ fn run_c_test(name: &str, env: &[(String, String)]) {
          was the crate-type \"cdylib\" removed from Cargo.toml?",
         library.display()
     );
-    let exe = compile(name, &lib_dir);
+    let exe = compile(source, &lib_dir);
 
     let runner = std::env::var("ANAPLAN_C_TEST_RUNNER").unwrap_or_default();
     let mut words = runner.split_whitespace();
@@ -143,6 +155,7 @@ fn run_c_test(name: &str, env: &[(String, String)]) {
         }
         None => Command::new(&exe),
     };
+    command.args(args);
     let stdout_path = exe.with_extension("stdout");
     let stderr_path = exe.with_extension("stderr");
     command
@@ -190,6 +203,7 @@ fn run_c_test(name: &str, env: &[(String, String)]) {
     }
     // Echoed for `--nocapture` and for the logs of a passing run.
     println!("{shown}");
+    stdout
 }
 
 #[test]
@@ -348,6 +362,82 @@ fn tasks() {
 #[test]
 fn transfer() {
     run_c_test_with_emulator("transfer", Default::default());
+}
+
+/// The whole workflow end to end, as `examples/workflow.c` runs it (the program `make demo`
+/// shows): connect, choose workspace and model by name, upload in chunks with progress, run the
+/// process and print its result lines and failure dumps, run the export and download it.
+#[test]
+fn workflow_example() {
+    let emu = start_emulator(EmulatorConfig::default());
+    let dir = std::env::temp_dir().join(format!("anaplan-workflow-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    // The shipped sample (with its bad rows) and enough generated employees for several chunks.
+    let mut data = std::fs::read_to_string(crate_dir().join("emulator/seed/employees.csv"))
+        .expect("the sample data");
+    let departments = ["Finance", "Sales", "Engineering", "HR", "Operations"];
+    for n in 0..30_000 {
+        data.push_str(&format!(
+            "Employee {n:05},G{n:05},{},e{n:05}@example.com,2020-01-01,\n",
+            departments[n % departments.len()]
+        ));
+    }
+    let input = dir.join("employees.csv");
+    let output = dir.join("export.csv");
+    std::fs::write(&input, &data).expect("the data file");
+    let args = [
+        emu.auth_url.clone(),
+        emu.api_url.clone(),
+        input.display().to_string(),
+        output.display().to_string(),
+    ];
+    let env = [
+        (
+            "ANAPLAN_USER".to_string(),
+            "integration.user@example.com".to_string(),
+        ),
+        (
+            "ANAPLAN_PASSWORD".to_string(),
+            "Integration-Pass-1".to_string(),
+        ),
+    ];
+    let stdout = run_c_program(&crate_dir().join("examples/workflow.c"), &args, &env);
+    for expected in [
+        "Workspace: Financial Planning (8a80da9a6b3c21f3016b4d0a8f2b0042)",
+        "Model:     Workforce Planning (75A40874E6B64FA3AE0E27A0A3A1A9A1)",
+        "(100%)",
+        "Process action 112000000001 completed. Failure: True",
+        "Process action 112000000002 completed. Failure: True",
+        "Process action 117000000001 completed. Failure: False",
+        "Error parsing key for this row; no values",
+        "Invalid parent",
+        "Item not located in Employees list: Zoe Walker",
+        "Downloading export 116000000001",
+        "Signed out.",
+    ] {
+        assert!(
+            stdout.contains(expected),
+            "{expected:?} missing from:\n{stdout}"
+        );
+    }
+    let uploads = emu
+        .state
+        .log
+        .entries()
+        .iter()
+        .filter(|r| r.method == "PUT" && r.path.contains("/files/113000000001/chunks/"))
+        .count();
+    assert!(uploads >= 2, "the upload went in chunks ({uploads})");
+    // The export holds every employee the import accepted, minus the leavers the process deleted.
+    let exported = std::fs::read_to_string(&output).expect("the downloaded export");
+    assert!(
+        exported.starts_with("Employees,Parent,Code"),
+        "{exported:.200}"
+    );
+    assert!(exported.contains("Employee 29999,Operations,G29999"));
+    assert!(!exported.contains("Emma Schulz"), "a leaver was deleted");
+    assert_eq!(emu.state.store().tokens.len(), 0, "the example signed out");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
