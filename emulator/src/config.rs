@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::faults::FaultConfig;
 use crate::seed::Seed;
+use crate::tls::TlsIdentity;
 
 /// Everything an emulator needs to start. `Default` gives the bundled seed on an ephemeral
 /// loopback port, with Anaplan's real token lifetime and a short task duration.
@@ -29,6 +30,8 @@ pub struct EmulatorConfig {
     pub reject_v1_certificates: bool,
     /// Faults active from start-up (they can be changed at run time through the admin endpoint).
     pub faults: FaultConfig,
+    /// When set, every listener serves HTTPS with this identity (and the URLs are `https://`).
+    pub tls: Option<TlsIdentity>,
 }
 
 impl Default for EmulatorConfig {
@@ -43,6 +46,7 @@ impl Default for EmulatorConfig {
             cert_freshness: Duration::from_secs(15 * 60),
             reject_v1_certificates: false,
             faults: FaultConfig::default(),
+            tls: None,
         }
     }
 }

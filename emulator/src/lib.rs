@@ -17,7 +17,9 @@ pub mod seed;
 pub mod server;
 pub mod state;
 pub mod store;
+pub mod tls;
 
 pub use config::EmulatorConfig;
 pub use seed::Seed;
 pub use server::{start, RunningEmulator};
+pub use tls::TlsIdentity;

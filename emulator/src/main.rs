@@ -1,14 +1,14 @@
 //! `anaplan-emulator`: runs the emulator until interrupted.
 //!
 //! Exit codes: 0 after `--help`/`--version`; 2 for bad arguments, an unreadable or invalid seed or
-//! faults file; 1 when it cannot listen or cannot write the ready file.
+//! faults file, an unreadable or unusable TLS certificate or key; 1 when it cannot listen or cannot write the ready file.
 
 use std::path::{Path, PathBuf};
 use std::process::exit;
 use std::time::Duration;
 
 use anaplan_emulator::faults::{Fault, FaultConfig, FaultRule};
-use anaplan_emulator::{start, EmulatorConfig, RunningEmulator, Seed};
+use anaplan_emulator::{start, EmulatorConfig, RunningEmulator, Seed, TlsIdentity};
 use clap::Parser;
 
 #[derive(Parser, Debug)]
@@ -56,6 +56,13 @@ struct Args {
     /// Bandwidth cap per connection and direction, in bytes per second.
     #[arg(long, value_name = "BYTES_PER_SEC")]
     bandwidth: Option<u64>,
+    /// Serve HTTPS with this certificate chain (PEM, leaf first); needs --tls-key. The
+    /// certificate must name what clients connect to (e.g. subjectAltName IP:127.0.0.1).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The unencrypted PEM private key of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
     /// Once listening, write {"apiUrl","authUrl","adminUrl","port","authPort","pid"} as JSON to
     /// this file (useful with --port 0).
     #[arg(long, value_name = "PATH")]
@@ -126,6 +133,19 @@ fn fault_config(args: &Args) -> FaultConfig {
     config
 }
 
+fn load_tls(args: &Args) -> Option<TlsIdentity> {
+    let (cert, key) = (args.tls_cert.as_deref()?, args.tls_key.as_deref()?);
+    let identity = TlsIdentity::from_files(cert, key).unwrap_or_else(|e| fail(2, &e.to_string()));
+    // Checked here, so that a bad pair is reported as such and not as a failure to listen.
+    if let Err(e) = identity.acceptor() {
+        fail(
+            2,
+            &format!("{e}\n  give --tls-cert and --tls-key of the same certificate"),
+        );
+    }
+    Some(identity)
+}
+
 fn write_ready_file(path: &Path, emu: &RunningEmulator) -> std::io::Result<()> {
     let body = serde_json::json!({
         "apiUrl": emu.api_url,
@@ -157,6 +177,7 @@ fn main() {
         token_ttl: Duration::from_secs(args.token_ttl),
         task_duration: Duration::from_millis(args.task_duration_ms),
         faults: fault_config(&args),
+        tls: load_tls(&args),
         ..EmulatorConfig::default()
     };
     let emu = start(config).unwrap_or_else(|e| {

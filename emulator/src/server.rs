@@ -13,6 +13,7 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tower::ServiceExt;
@@ -20,11 +21,17 @@ use tower::ServiceExt;
 use crate::config::EmulatorConfig;
 use crate::conn::{ConnControl, ConnStream};
 use crate::state::{AppState, Urls};
+use crate::tls::TlsAcceptor;
+
+/// How long a client may take over the TLS handshake before its connection is dropped, so a
+/// silent peer cannot hold a task forever.
+const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A running emulator. Dropping it (or calling [`RunningEmulator::stop`]) shuts it down and
 /// closes every connection.
 pub struct RunningEmulator {
-    /// Base URL of the auth service (`/token/*`), e.g. `http://127.0.0.1:41234`.
+    /// Base URL of the auth service (`/token/*`), e.g. `http://127.0.0.1:41234` (`https://` when
+    /// the emulator was given a TLS identity).
     pub auth_url: String,
     /// Base URL of the API host, without `/2/0`.
     pub api_url: String,
@@ -69,12 +76,14 @@ impl Drop for RunningEmulator {
 
 /// Starts an emulator on its own thread and runtime and returns once it is listening.
 /// Errors: the address cannot be bound (`AddrInUse`, `PermissionDenied`, ...), or the fault
-/// configuration is invalid (`InvalidInput`).
+/// configuration or the TLS identity is invalid (`InvalidInput`).
 pub fn start(config: EmulatorConfig) -> std::io::Result<RunningEmulator> {
     config
         .faults
         .validate()
         .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+    let tls = config.tls.as_ref().map(|t| t.acceptor()).transpose()?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let main = StdListener::bind((config.bind, config.port))?;
     let auth = match config.auth_port {
         Some(port) => Some(StdListener::bind((config.bind, port))?),
@@ -85,10 +94,10 @@ pub fn start(config: EmulatorConfig) -> std::io::Result<RunningEmulator> {
         a.set_nonblocking(true)?;
     }
     let addr = main.local_addr()?;
-    let api_url = format!("http://{}", display_addr(addr));
+    let api_url = format!("{scheme}://{}", display_addr(addr));
     let auth_addr = auth.as_ref().map(StdListener::local_addr).transpose()?;
     let auth_url = match auth_addr {
-        Some(a) => format!("http://{}", display_addr(a)),
+        Some(a) => format!("{scheme}://{}", display_addr(a)),
         None => api_url.clone(),
     };
     let state = AppState::new(&config);
@@ -113,6 +122,7 @@ pub fn start(config: EmulatorConfig) -> std::io::Result<RunningEmulator> {
                         Ok(l) => loops.push(tokio::spawn(accept_loop(
                             l,
                             serve_state.clone(),
+                            tls.clone(),
                             rx.clone(),
                         ))),
                         Err(e) => eprintln!("anaplan-emulator: cannot listen: {e}"),
@@ -148,7 +158,12 @@ fn display_addr(addr: SocketAddr) -> String {
     }
 }
 
-async fn accept_loop(listener: TcpListener, state: AppState, mut shutdown: watch::Receiver<bool>) {
+async fn accept_loop(
+    listener: TcpListener,
+    state: AppState,
+    tls: Option<TlsAcceptor>,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let bandwidth = state.faults.bandwidth_limit();
     let app = crate::router::build(state);
     loop {
@@ -156,7 +171,12 @@ async fn accept_loop(listener: TcpListener, state: AppState, mut shutdown: watch
             accepted = listener.accept() => match accepted {
                 Ok((tcp, _peer)) => {
                     let _ = tcp.set_nodelay(true);
-                    tokio::spawn(serve_connection(tcp, app.clone(), bandwidth.clone()));
+                    tokio::spawn(serve_connection(
+                        tcp,
+                        app.clone(),
+                        bandwidth.clone(),
+                        tls.clone(),
+                    ));
                 }
                 // Out of file descriptors and the like: pause instead of spinning on the error.
                 Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
@@ -166,11 +186,41 @@ async fn accept_loop(listener: TcpListener, state: AppState, mut shutdown: watch
     }
 }
 
-/// Serves one connection through [`ConnStream`] until it ends or a fault kills it. Each request
-/// carries the connection's [`ConnControl`] in its extensions.
-async fn serve_connection(tcp: TcpStream, app: Router, bandwidth: Arc<AtomicU64>) {
+/// Serves one connection through [`ConnStream`] (and TLS over it, when configured) until it ends
+/// or a fault kills it. A failed or stalled handshake ends only this connection's task, never the
+/// listener.
+async fn serve_connection(
+    tcp: TcpStream,
+    app: Router,
+    bandwidth: Arc<AtomicU64>,
+    tls: Option<TlsAcceptor>,
+) {
     let ctl = ConnControl::new(bandwidth);
-    let io = TokioIo::new(ConnStream::new(tcp, ctl.clone()));
+    let stream = ConnStream::new(tcp, ctl.clone());
+    match tls {
+        None => serve_http(stream, app, ctl).await,
+        Some(acceptor) => {
+            let handshake = tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream));
+            let tls_stream = tokio::select! {
+                done = handshake => match done {
+                    Ok(Ok(s)) => s,
+                    // An untrusting client, plain HTTP on the HTTPS port, a timeout: the client
+                    // learns from its side of the handshake; nothing to serve.
+                    Ok(Err(_)) | Err(_) => return,
+                },
+                _ = ctl.killed() => return,
+            };
+            serve_http(tls_stream, app, ctl).await
+        }
+    }
+}
+
+/// HTTP/1.1 over `io`. Each request carries the connection's [`ConnControl`] in its extensions.
+async fn serve_http<I>(io: I, app: Router, ctl: Arc<ConnControl>)
+where
+    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let io = TokioIo::new(io);
     let per_request = ctl.clone();
     let service = service_fn(move |mut req: Request<Incoming>| {
         req.extensions_mut().insert(per_request.clone());
@@ -179,7 +229,8 @@ async fn serve_connection(tcp: TcpStream, app: Router, bandwidth: Arc<AtomicU64>
     let conn = http1::Builder::new().serve_connection(io, service);
     tokio::select! {
         _ = conn => {}
-        // Dropping `conn` drops the stream, which resets the socket (see `ConnStream`).
+        // Dropping `conn` drops the stream (and the TLS layer over it), which resets the socket
+        // (see `ConnStream`).
         _ = ctl.killed() => {}
     }
 }
