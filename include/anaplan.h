@@ -275,6 +275,12 @@ typedef int32_t (*anaplan_task_progress_cb)(void *user_data, int32_t state, doub
 #define ANAPLAN_STATUS_TIMEOUT 201
 
 /**
+ * The TLS handshake failed: the server's certificate is not trusted (set the CA bundle when it
+ * comes from a private CA) or does not name the host, or no common protocol. Not retried.
+ */
+#define ANAPLAN_STATUS_TLS 202
+
+/**
  * The request was sent but its answer was lost (the connection dropped or timed out after
  * sending): it may have taken effect. Not retried automatically, since it must not run twice.
  */

@@ -50,7 +50,13 @@ pub enum Error {
         message: String,
     },
 
-    /// The request did not get an answer: connection refused or reset, DNS, TLS (after retries).
+    /// The TLS handshake failed: a server certificate that is not trusted (see
+    /// `Config::ca_bundle`) or does not name the host, no common protocol. Not retried: it would
+    /// fail the same way.
+    #[error("{message}")]
+    Tls { message: String },
+
+    /// The request did not get an answer: connection refused or reset, DNS (after retries).
     #[error("{method} {path}: {message}")]
     Network {
         method: String,

@@ -15,6 +15,7 @@ use super::error::{Error, Result};
 use super::log::{Level, Logger};
 use super::retry::{parse_retry_after, Attempts, Failure, RetryMode, RetryPolicy};
 use super::secret::Secret;
+use super::tls_failure::tls_failure;
 
 pub use reqwest::header::HeaderMap;
 pub use reqwest::Method;
@@ -369,7 +370,9 @@ pub(crate) fn display_path(url: &str) -> String {
 }
 
 fn classify(e: &reqwest::Error, timeout: Duration) -> Failure {
-    if e.is_builder() {
+    if let Some(message) = tls_failure(e, &host_of(e)) {
+        Failure::Fatal(Error::Tls { message })
+    } else if e.is_builder() {
         Failure::Fatal(Error::invalid(format!(
             "cannot build the request: {}",
             describe(e)
@@ -380,6 +383,18 @@ fn classify(e: &reqwest::Error, timeout: Duration) -> Failure {
         Failure::TimedOut(format!("no answer within {} ms", timeout.as_millis()))
     } else {
         Failure::Lost(format!("connection lost: {}", describe(e)))
+    }
+}
+
+/// `host:port` of the request that failed (never the URL's user part or path).
+fn host_of(e: &reqwest::Error) -> String {
+    match e.url() {
+        Some(u) => match (u.host_str(), u.port_or_known_default()) {
+            (Some(h), Some(p)) => format!("{h}:{p}"),
+            (Some(h), None) => h.to_string(),
+            _ => "the server".to_string(),
+        },
+        None => "the server".to_string(),
     }
 }
 

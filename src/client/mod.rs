@@ -38,6 +38,7 @@ pub mod task_kind;
 pub mod task_result;
 pub mod task_start;
 pub mod tasks;
+pub(crate) mod tls_failure;
 pub mod transfer;
 pub(crate) mod transfer_pool;
 pub mod upload;

@@ -45,7 +45,9 @@ pub const ANAPLAN_STATUS_CREDENTIALS: anaplan_status = 109;
 pub const ANAPLAN_STATUS_NETWORK: anaplan_status = 200;
 /// A request, or the wait for a task, took longer than its timeout.
 pub const ANAPLAN_STATUS_TIMEOUT: anaplan_status = 201;
-// 202 is kept free for TLS handshake failures, which today arrive as NETWORK with the reason.
+/// The TLS handshake failed: the server's certificate is not trusted (set the CA bundle when it
+/// comes from a private CA) or does not name the host, or no common protocol. Not retried.
+pub const ANAPLAN_STATUS_TLS: anaplan_status = 202;
 /// The request was sent but its answer was lost (the connection dropped or timed out after
 /// sending): it may have taken effect. Not retried automatically, since it must not run twice.
 pub const ANAPLAN_STATUS_OUTCOME_UNKNOWN: anaplan_status = 203;
@@ -83,6 +85,7 @@ pub fn status_of(error: &Error) -> anaplan_status {
         Error::Io { .. } => ANAPLAN_STATUS_IO,
         Error::Credentials(_) => ANAPLAN_STATUS_CREDENTIALS,
         Error::Network { .. } => ANAPLAN_STATUS_NETWORK,
+        Error::Tls { .. } => ANAPLAN_STATUS_TLS,
         Error::MaybeSent { .. } => ANAPLAN_STATUS_OUTCOME_UNKNOWN,
         Error::Timeout(_) => ANAPLAN_STATUS_TIMEOUT,
         Error::Auth { .. } => ANAPLAN_STATUS_AUTH,
@@ -120,6 +123,7 @@ const NAMES: &[(anaplan_status, &CStr)] = &[
     (ANAPLAN_STATUS_CREDENTIALS, c"ANAPLAN_STATUS_CREDENTIALS"),
     (ANAPLAN_STATUS_NETWORK, c"ANAPLAN_STATUS_NETWORK"),
     (ANAPLAN_STATUS_TIMEOUT, c"ANAPLAN_STATUS_TIMEOUT"),
+    (ANAPLAN_STATUS_TLS, c"ANAPLAN_STATUS_TLS"),
     (
         ANAPLAN_STATUS_OUTCOME_UNKNOWN,
         c"ANAPLAN_STATUS_OUTCOME_UNKNOWN",
@@ -190,6 +194,12 @@ mod tests {
                 ANAPLAN_STATUS_NETWORK,
             ),
             (Error::Timeout("slow".into()), ANAPLAN_STATUS_TIMEOUT),
+            (
+                Error::Tls {
+                    message: "not trusted".into(),
+                },
+                ANAPLAN_STATUS_TLS,
+            ),
             (
                 Error::Auth {
                     message: "no".into(),
