@@ -58,6 +58,31 @@ fn connect(
     Ok(())
 }
 
+/// Connects with a certificate and key from either source, in the C `format`.
+fn connect_certificate(
+    config: *const anaplan_config,
+    certificate: Source,
+    private_key: Source,
+    passphrase: Option<&str>,
+    format: i32,
+    out: Out<*mut anaplan_client>,
+) -> Result<(), FfiError> {
+    let format = nonce_format(format)?;
+    let passphrase = passphrase.map(str::as_bytes);
+    connect(
+        config,
+        || {
+            Ok(Credentials::certificate(
+                certificate,
+                private_key,
+                passphrase,
+                format,
+            )?)
+        },
+        out,
+    )
+}
+
 /// Signs in with a user name and password (Basic authentication) and writes the connection to
 /// `*out`. `config` may be NULL for the defaults (Anaplan production); it is copied, so it can be
 /// freed right after.
@@ -118,19 +143,8 @@ pub unsafe extern "C" fn anaplan_client_connect_certificate_files(
         let key = unsafe { str_arg(private_key_path, "private_key_path") }?;
         // SAFETY: as above; NULL means no passphrase.
         let pass = unsafe { opt_str_arg(passphrase, "passphrase") }?;
-        let format = nonce_format(format)?;
-        connect(
-            config,
-            || {
-                Ok(Credentials::certificate(
-                    Source::File(cert.into()),
-                    Source::File(key.into()),
-                    pass.map(str::as_bytes),
-                    format,
-                )?)
-            },
-            out,
-        )
+        let (cert, key) = (Source::File(cert.into()), Source::File(key.into()));
+        connect_certificate(config, cert, key, pass, format, out)
     })
 }
 
@@ -160,19 +174,8 @@ pub unsafe extern "C" fn anaplan_client_connect_certificate_memory(
         let key = unsafe { bytes_arg(private_key, private_key_len, "private_key") }?;
         // SAFETY: NULL or a NUL-terminated string.
         let pass = unsafe { opt_str_arg(passphrase, "passphrase") }?;
-        let format = nonce_format(format)?;
-        connect(
-            config,
-            || {
-                Ok(Credentials::certificate(
-                    Source::Bytes(cert.to_vec()),
-                    Source::Bytes(key.to_vec()),
-                    pass.map(str::as_bytes),
-                    format,
-                )?)
-            },
-            out,
-        )
+        let (cert, key) = (Source::Bytes(cert.to_vec()), Source::Bytes(key.to_vec()));
+        connect_certificate(config, cert, key, pass, format, out)
     })
 }
 
