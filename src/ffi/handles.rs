@@ -19,7 +19,7 @@ use super::status::*;
 
 /// A C handle type: an opaque `anaplan_<object>` struct that is only ever used behind a pointer.
 ///
-/// ```ignore
+/// ```text
 /// pub struct anaplan_thing { _private: [u8; 0] }
 /// impl HandleType for anaplan_thing {
 ///     type Object = Mutex<Thing>; // or Thing when it is Sync itself (a thread-safe client)
