@@ -26,10 +26,18 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use anaplan_emulator::faults::{Fault, FaultConfig, FaultRule};
 use anaplan_emulator::{EmulatorConfig, RunningEmulator};
 
 /// Every C test, by file name. `every_c_file_has_a_test` keeps this list complete.
-const C_TESTS: &[&str] = &["misuse", "discovery", "client", "tasks", "transfer"];
+const C_TESTS: &[&str] = &[
+    "misuse",
+    "discovery",
+    "client",
+    "tasks",
+    "transfer",
+    "stderr_log",
+];
 
 /// A C test that has not finished by then is killed and fails (generous: Valgrind is slow).
 const TIMEOUT: Duration = Duration::from_secs(600);
@@ -126,14 +134,20 @@ fn compile(source: &Path, lib_dir: &Path) -> PathBuf {
 }
 
 /// Builds and runs one C test; panics with its output unless it exits 0.
-fn run_c_test(name: &str, env: &[(String, String)]) {
+fn run_c_test(name: &str, env: &[(String, String)]) -> ProgramOutput {
     let source = crate_dir().join("tests/c").join(format!("{name}.c"));
-    run_c_program(&source, &[], env);
+    run_c_program(&source, &[], env)
+}
+
+/// What a C program that passed wrote.
+struct ProgramOutput {
+    stdout: String,
+    stderr: String,
 }
 
 /// Builds and runs a C program with arguments and environment; panics with its output unless it
-/// exits 0, else returns its standard output.
-fn run_c_program(source: &Path, args: &[String], env: &[(String, String)]) -> String {
+/// exits 0, else returns that output.
+fn run_c_program(source: &Path, args: &[String], env: &[(String, String)]) -> ProgramOutput {
     let name = source.display().to_string();
     let lib_dir = library_dir();
     let library = lib_dir.join(library_file());
@@ -203,7 +217,7 @@ fn run_c_program(source: &Path, args: &[String], env: &[(String, String)]) -> St
     }
     // Echoed for `--nocapture` and for the logs of a passing run.
     println!("{shown}");
-    stdout
+    ProgramOutput { stdout, stderr }
 }
 
 #[test]
@@ -364,6 +378,78 @@ fn transfer() {
     run_c_test_with_emulator("transfer", Default::default());
 }
 
+/// `ANAPLAN_LOG=debug` copies the log to stderr without any callback: sign-in, each request, the
+/// retry of a 503, the chunks sent by worker threads, logout; never the password or a token.
+#[test]
+fn stderr_log() {
+    let emu = start_emulator(EmulatorConfig {
+        faults: FaultConfig {
+            rules: vec![FaultRule {
+                method: Some("GET".into()),
+                path: "/2/0/workspaces".into(),
+                times: Some(1),
+                ..FaultRule::everywhere(Fault::Status {
+                    code: 503,
+                    retry_after: None,
+                })
+            }],
+            ..FaultConfig::default()
+        },
+        ..EmulatorConfig::default()
+    });
+    let mut env = emulator_env("", &emu);
+    env.push(("ANAPLAN_LOG".into(), "debug".into()));
+    let stderr = run_c_test("stderr_log", &env).stderr;
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("anaplan: "))
+        .collect();
+    let has = |level: &str, parts: &[&str]| {
+        lines.iter().any(|l| {
+            l.starts_with(&format!("anaplan: {level}: ")) && parts.iter().all(|p| l.contains(p))
+        })
+    };
+    for (level, parts) in [
+        ("info", &["signed in", "integration.user@example.com"][..]),
+        ("debug", &["GET /2/0/workspaces?", "-> 503"][..]),
+        (
+            "warn",
+            &["GET /2/0/workspaces?", "HTTP 503; retry 1 of"][..],
+        ),
+        ("debug", &["GET /2/0/workspaces?", "-> 200"][..]),
+        // Sent by the workers, written by the calling thread (the relay).
+        ("debug", &["chunk 0 sent"][..]),
+        ("debug", &["chunk 1 sent"][..]),
+        ("debug", &["chunk 2 sent"][..]),
+        ("debug", &["POST /token/logout -> 204"][..]),
+        ("info", &["signed out"][..]),
+    ] {
+        assert!(
+            has(level, parts),
+            "no {level} line with {parts:?} on stderr:\n{stderr}"
+        );
+    }
+    assert!(!stderr.contains("Integration-Pass-1"), "{stderr}");
+    assert!(!stderr.contains("AnaplanAuthToken"), "{stderr}");
+    // Tokens are three long base64 segments joined by dots: no word of the log looks like one.
+    let looks_like_token = |w: &str| {
+        w.len() >= 60
+            && w.matches('.').count() == 2
+            && w.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+/=.".contains(c))
+    };
+    assert!(looks_like_token(&format!(
+        "{}.{}.{}",
+        "A".repeat(22),
+        "b/".repeat(32),
+        "C+".repeat(22)
+    )));
+    assert!(
+        !stderr.split_whitespace().any(looks_like_token),
+        "a token-like word on stderr:\n{stderr}"
+    );
+}
+
 /// The whole workflow end to end, as `examples/workflow.c` runs it (the program `make demo`
 /// shows): connect, choose workspace and model by name, upload in chunks with progress, run the
 /// process and print its result lines and failure dumps, run the export and download it.
@@ -401,7 +487,7 @@ fn workflow_example() {
             "Integration-Pass-1".to_string(),
         ),
     ];
-    let stdout = run_c_program(&crate_dir().join("examples/workflow.c"), &args, &env);
+    let stdout = run_c_program(&crate_dir().join("examples/workflow.c"), &args, &env).stdout;
     for expected in [
         "Workspace: Financial Planning (8a80da9a6b3c21f3016b4d0a8f2b0042)",
         "Model:     Workforce Planning (75A40874E6B64FA3AE0E27A0A3A1A9A1)",
