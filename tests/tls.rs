@@ -3,16 +3,14 @@
 //! and https to loopback needs no insecure-HTTP allowance.
 
 mod common;
-#[path = "../emulator/tests/common/tls_pki.rs"]
-mod tls_pki;
 
 use std::path::PathBuf;
 
 use anaplan::client::{Client, Config, Error, Logger};
 use anaplan::ffi::status::{status_of, ANAPLAN_STATUS_TLS};
 use anaplan_emulator::{EmulatorConfig, TlsIdentity};
+use anaplan_test_pki::tls::tls_pki;
 use common::*;
-use tls_pki::tls_pki;
 
 fn https_emulator() -> Emu {
     let pki = tls_pki();

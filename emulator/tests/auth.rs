@@ -8,12 +8,13 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anaplan_emulator::{EmulatorConfig, Seed};
+// The command-line tool, not the `openssl` crate used below to sign nonces.
+use anaplan_test_pki::{fresh_dir, openssl as openssl_cli};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use common::*;
@@ -200,24 +201,6 @@ fn cert_user_of(e: &Emu, header_value: &str, body: &Value) -> Value {
 // ---------------------------------------------------------------------------------------------
 // Certificates, made by the openssl CLI.
 
-fn openssl_cli(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!(
-                "these tests need the `openssl` command-line tool ({e}); install it, \
-                 e.g. `apt-get install openssl`"
-            )
-        });
-    assert!(
-        out.status.success(),
-        "openssl {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 /// Every certificate the tests use, made once per test run in a fresh folder.
 struct Pki {
     dir: PathBuf,
@@ -256,12 +239,7 @@ const DAYS: &str = "30";
 fn pki() -> &'static Pki {
     static PKI: OnceLock<Pki> = OnceLock::new();
     PKI.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
-            "auth-pki-{}-{}",
-            std::process::id(),
-            now_ms()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = fresh_dir("auth");
         let pki = Pki { dir };
         make_pki(&pki.dir);
         pki

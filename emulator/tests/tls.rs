@@ -2,16 +2,14 @@
 //! a failed handshake ends only that connection, and faults still act on the connection.
 
 mod common;
-#[path = "common/tls_pki.rs"]
-mod tls_pki;
 
 use std::time::Duration;
 
 use anaplan_emulator::faults::{Fault, FaultConfig, FaultRule};
 use anaplan_emulator::{start, EmulatorConfig, RunningEmulator, TlsIdentity};
+use anaplan_test_pki::tls::tls_pki;
 use common::{PASSWORD, USER};
 use reqwest::blocking::Client;
-use tls_pki::tls_pki;
 
 fn identity() -> TlsIdentity {
     let pki = tls_pki();

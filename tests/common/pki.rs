@@ -4,8 +4,9 @@
 //! user in PEM and DER, a key that belongs to no certificate, and an EC key with its certificate.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::OnceLock;
+
+use anaplan_test_pki::{fresh_dir, openssl};
 
 /// The passphrase of the encrypted keys.
 pub const PASSPHRASE: &str = "Cert-Passphrase-7";
@@ -24,33 +25,10 @@ impl Pki {
     }
 }
 
-fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!(
-                "the `openssl` command-line tool is needed to make test certificates \
-                 (install the openssl package; `make test` does): {e}"
-            )
-        });
-    assert!(
-        out.status.success(),
-        "openssl {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 pub fn pki() -> &'static Pki {
     static PKI: OnceLock<Pki> = OnceLock::new();
     PKI.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
-            "client-pki-{}-{:?}",
-            std::process::id(),
-            std::time::SystemTime::now()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = fresh_dir("client");
         make(&dir);
         Pki { dir }
     })

@@ -1,13 +1,11 @@
-//! Certificates for HTTPS tests, made with the `openssl` command-line tool once per test binary
-//! in a fresh folder: a test CA, a server certificate it signed for `IP:127.0.0.1` and
+//! HTTPS identities: a test CA, a server certificate it signed for `IP:127.0.0.1` and
 //! `DNS:localhost` (with its key as PKCS#8 and as PKCS#1), and a second CA that signed nothing
-//! the server presents. Shared by the emulator's and the library's TLS tests (the library's
-//! includes this file by path), so it depends on nothing else of either crate's test helpers.
-#![allow(dead_code)]
+//! the server presents.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::OnceLock;
+
+use crate::{fresh_dir, openssl};
 
 pub struct TlsPki {
     pub dir: PathBuf,
@@ -40,36 +38,11 @@ impl TlsPki {
     }
 }
 
-fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!(
-                "the `openssl` command-line tool is needed to make the TLS test certificates \
-                 (install the openssl package): {e}"
-            )
-        });
-    assert!(
-        out.status.success(),
-        "openssl {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
+/// Made once per test binary (the first call makes them; they take about a second).
 pub fn tls_pki() -> &'static TlsPki {
     static PKI: OnceLock<TlsPki> = OnceLock::new();
     PKI.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
-            "tls-pki-{}-{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = fresh_dir("tls");
         make(&dir);
         TlsPki { dir }
     })
@@ -122,7 +95,7 @@ fn make(dir: &Path) {
          keyUsage=critical,digitalSignature,keyEncipherment\n\
          extendedKeyUsage=serverAuth\n",
     )
-    .unwrap();
+    .expect("the server certificate's extensions file");
     run(&[
         "x509",
         "-req",

@@ -1,0 +1,43 @@
+//! Test certificates made with the `openssl` command-line tool, shared by the library's and the
+//! emulator's test suites: the runner that fails with what to install, a fresh folder per test
+//! binary, and the HTTPS identities ([`tls`]). Each suite keeps its own recipe for the sign-in
+//! certificates it needs (they differ), built on [`openssl`] and [`fresh_dir`].
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+pub mod tls;
+
+/// Runs `openssl <args>` in `dir`; panics with openssl's stderr when it fails, and with what to
+/// install when the tool is missing (tests never skip for a missing tool).
+pub fn openssl(dir: &Path, args: &[&str]) {
+    let out = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "the `openssl` command-line tool is needed to make test certificates ({e}); \
+                 install it (Debian: apt-get install openssl; `make test` does)"
+            )
+        });
+    assert!(
+        out.status.success(),
+        "openssl {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A new, empty folder under the system's temporary directory, unique to this process and call.
+pub fn fresh_dir(prefix: &str) -> PathBuf {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let dir = std::env::temp_dir()
+        .join("anaplan-test-pki")
+        .join(format!("{prefix}-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir)
+        .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+    dir
+}
