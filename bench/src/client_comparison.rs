@@ -15,8 +15,11 @@
 //! seed, so both start from the same state; both get the same bytes, in memory, and are signed in
 //! and warmed up (one listing) before any clock starts.
 //!
-//! Usage: client-comparison --python PATH [--mb 200] [--repeat 3] [--task-ms 500,2000]
-//!        [--task-repeat 5] [--matched-chunk-mb 10] [--out FILE]
+//! Usage: client-comparison --python PATH [--mb 200] [--repeat 3] [--task-ms 500,1300,2700]
+//!        [--task-repeat 3] [--matched-chunk-mb 10] [--bandwidth BYTES_PER_SEC] [--out FILE]
+//!
+//! `--bandwidth` caps every connection to the emulator during the transfers (the emulator's
+//! WAN condition), to see the clients on a slow link instead of loopback.
 //!
 //! Exit status: 0 when every client call succeeded and every download matched, 1 otherwise,
 //! 2 for a bad argument.
@@ -24,10 +27,11 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use anaplan::client::{tasks::RunOptions, Client, Config, Credentials, Logger};
-use anaplan_bench::csv_bytes;
+use anaplan_bench::employee_csv;
 use anaplan_emulator::reqlog::LogEntry;
 use anaplan_emulator::store::Store;
 use anaplan_emulator::{start, EmulatorConfig, RunningEmulator};
@@ -45,7 +49,8 @@ const MB: usize = 1_000_000;
 const OURS: &str = "anaplan (this library, Rust API)";
 
 const USAGE: &str = "usage: client-comparison --python PATH [--mb 200] [--repeat 3] \
-[--task-ms 500,2000] [--task-repeat 5] [--matched-chunk-mb 10] [--out FILE]";
+[--task-ms 500,1300,2700] [--task-repeat 3] [--matched-chunk-mb 10] [--bandwidth BYTES_PER_SEC] \
+[--out FILE]";
 
 struct Args {
     /// The compat venv's python, with anaplan-sdk installed.
@@ -55,6 +60,8 @@ struct Args {
     task_ms: Vec<u64>,
     task_repeat: usize,
     matched_chunk_mb: usize,
+    /// Per-connection cap in bytes per second during the transfers; none on loopback.
+    bandwidth: Option<u64>,
     out: Option<PathBuf>,
 }
 
@@ -63,9 +70,12 @@ fn parse_args() -> Result<Args, String> {
         python: PathBuf::new(),
         mb: 200,
         repeat: 3,
-        task_ms: vec![500, 2000],
-        task_repeat: 5,
+        // Not whole seconds: a duration that is a multiple of a client's fixed poll interval
+        // would let that client see the end the instant it happens, every time.
+        task_ms: vec![500, 1300, 2700],
+        task_repeat: 3,
         matched_chunk_mb: 10,
+        bandwidth: None,
         out: None,
     };
     let mut it = std::env::args().skip(1);
@@ -99,6 +109,7 @@ fn parse_args() -> Result<Args, String> {
                     .map(|v| number(v.trim()).map(|n| n as u64))
                     .collect::<Result<_, _>>()?
             }
+            "--bandwidth" => a.bandwidth = Some(number(&value)? as u64),
             "--out" => a.out = Some(PathBuf::from(value)),
             _ => return Err(format!("unknown option {flag}\n{USAGE}")),
         }
@@ -159,6 +170,8 @@ struct TaskRow {
     task_ms: u64,
     polling: String,
     wall_s: Vec<f64>,
+    /// Task status requests per run, from the emulator's log.
+    polls: f64,
 }
 
 /// A folder for the data file, removed however the run ends.
@@ -184,11 +197,10 @@ fn run(args: &Args) -> Result<String, String> {
 
     let size = args.mb * MB;
     eprintln!("client-comparison: generating {} MB of CSV", args.mb);
-    let data = csv_bytes(size);
-    let scratch = Scratch(std::env::temp_dir().join(format!(
-        "anaplan-client-comparison-{}",
-        std::process::id()
-    )));
+    let data = employee_csv(size);
+    let scratch = Scratch(
+        std::env::temp_dir().join(format!("anaplan-client-comparison-{}", std::process::id())),
+    );
     std::fs::create_dir_all(&scratch.0)
         .map_err(|e| format!("cannot create {}: {e}", scratch.0.display()))?;
     let data_path = scratch.0.join("data.csv");
@@ -203,12 +215,17 @@ fn run(args: &Args) -> Result<String, String> {
 
     let defaults = Config::default();
     let mut rows = Vec::new();
+    let bandwidth = emu.state.faults.bandwidth_limit();
+    bandwidth.store(args.bandwidth.unwrap_or(0), Ordering::Relaxed);
 
     // The SDK's defaults first: its thread count is what "matched" means for parallelism.
     let (row, sdk_info) = sdk.transfer(&data_path, &data, args.repeat, None)?;
     let sdk_threads = sdk_info["threads"].as_u64().unwrap_or(1).max(1) as usize;
     let sdk_chunk = sdk_info["chunk_size"].as_u64().unwrap_or(0) as usize;
-    let sdk_name = sdk_info["client"].as_str().unwrap_or("anaplan-sdk").to_string();
+    let sdk_name = sdk_info["client"]
+        .as_str()
+        .unwrap_or("anaplan-sdk")
+        .to_string();
     let sdk_python = sdk_info["python"].as_str().unwrap_or("?").to_string();
     rows.push(TransferRow {
         settings: format!(
@@ -254,6 +271,8 @@ fn run(args: &Args) -> Result<String, String> {
         format!("{matched} (level 1, fixed in the library)"),
     )?);
 
+    // Task timings are about polling, not transfer speed.
+    bandwidth.store(0, Ordering::Relaxed);
     let mut tasks = Vec::new();
     for &ms in &args.task_ms {
         emu.state
@@ -270,12 +289,14 @@ fn run(args: &Args) -> Result<String, String> {
                 sdk_task["poll_delay_s"].as_f64().unwrap_or(f64::NAN)
             ),
             wall_s: seconds(&sdk_task["task_s"])?,
+            polls: status_polls(&emu, args.task_repeat),
         });
         tasks.push(ours_task(&emu, ms, args.task_repeat)?);
     }
 
     let header = Header {
         mb: args.mb,
+        bandwidth: args.bandwidth,
         repeat: args.repeat,
         task_repeat: args.task_repeat,
         sdk: format!("{sdk_name} (Python {sdk_python})"),
@@ -365,6 +386,7 @@ fn ours_task(emu: &RunningEmulator, ms: u64, repeat: usize) -> Result<TaskRow, S
         task_ms: ms,
         polling: "status after 100 ms, then doubling up to 5 s".into(),
         wall_s,
+        polls: status_polls(emu, repeat),
     })
 }
 
@@ -458,7 +480,12 @@ impl Sdk<'_> {
         let mut child = Command::new(self.python)
             .arg(&script)
             .arg(mode)
-            .args(["--auth-url", &self.emu.auth_url, "--api-url", &self.emu.api_url])
+            .args([
+                "--auth-url",
+                &self.emu.auth_url,
+                "--api-url",
+                &self.emu.api_url,
+            ])
             .args(["--user", USER, "--password", PASSWORD])
             .args(["--workspace", WS, "--model", MODEL])
             .args(["--deadline", &self.deadline.as_secs().to_string()])
@@ -503,6 +530,19 @@ impl Sdk<'_> {
         serde_json::from_str(text.trim())
             .map_err(|e| format!("sdk_bench.py {mode} printed no JSON ({e}): {text:?}"))
     }
+}
+
+/// `GET …/actions/{id}/tasks/{taskId}` requests per run since the last `fresh_state`.
+fn status_polls(emu: &RunningEmulator, repeat: usize) -> f64 {
+    let prefix = format!("/actions/{CLEAR_EMPLOYEES}/tasks/");
+    let n = emu
+        .state
+        .log
+        .entries()
+        .iter()
+        .filter(|e| e.method == "GET" && e.path.contains(&prefix))
+        .count();
+    n as f64 / repeat as f64
 }
 
 fn seconds(v: &Value) -> Result<Vec<f64>, String> {
@@ -609,6 +649,7 @@ fn median(v: &[f64]) -> f64 {
 
 struct Header {
     mb: usize,
+    bandwidth: Option<u64>,
     repeat: usize,
     task_repeat: usize,
     sdk: String,
@@ -621,11 +662,19 @@ fn table(h: &Header, rows: &[TransferRow], tasks: &[TaskRow]) -> String {
     t += &format!(
         "{} MB generated CSV uploaded to file {FILE} and downloaded back (bytes compared: \
          identical), median of {} runs; {cores} cores shared by the client and the emulator \
-         (in-process, loopback); SDK: {}.\n\n",
-        h.mb, h.repeat, h.sdk
+         (in-process, loopback{}); SDK: {}.\n\n",
+        h.mb,
+        h.repeat,
+        h.bandwidth
+            .map(|b| format!(
+                ", every connection capped at {:.1} MB/s",
+                b as f64 / MB as f64
+            ))
+            .unwrap_or_default(),
+        h.sdk
     );
     t += "| client | settings | upload MB/s | download MB/s | upload s | download s | \
-          chunk PUTs | MB sent | max PUTs in flight | download GETs |\n";
+          chunk PUTs | MB sent | most PUTs at the server at once | download GETs |\n";
     t += "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
     for r in rows {
         let (up, down) = (median(&r.upload_s), median(&r.download_s));
@@ -651,8 +700,9 @@ fn table(h: &Header, rows: &[TransferRow], tasks: &[TaskRow]) -> String {
          client notices the end).\n\n",
         h.task_repeat
     );
-    t += "| client | task duration | polling | median wall s | median lag s | lag min–max s |\n";
-    t += "|---|---:|---|---:|---:|---:|\n";
+    t += "| client | task duration | polling | median wall s | median lag s | lag min–max s | \
+          status polls per run |\n";
+    t += "|---|---:|---|---:|---:|---:|---:|\n";
     for r in tasks {
         let d = r.task_ms as f64 / 1000.0;
         let lags: Vec<f64> = r.wall_s.iter().map(|w| w - d).collect();
@@ -662,14 +712,15 @@ fn table(h: &Header, rows: &[TransferRow], tasks: &[TaskRow]) -> String {
                 (lo.min(x), hi.max(x))
             });
         t += &format!(
-            "| {} | {} ms | {} | {:.3} | {:.3} | {:.3}–{:.3} |\n",
+            "| {} | {} ms | {} | {:.3} | {:.3} | {:.3}–{:.3} | {:.1} |\n",
             r.client,
             r.task_ms,
             r.polling,
             median(&r.wall_s),
             median(&lags),
             lo,
-            hi
+            hi,
+            r.polls
         );
     }
     t

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the unmodified anaplan-sdk from PyPI against the emulator binary (see README.md beside).
 # Usage: run.sh [EMULATOR_BINARY]   (default: builds and uses target/release/anaplan-emulator)
-# The venv lives in target/compat-venv and is reused while requirements.txt is unchanged.
+# The venv (target/compat-venv, reused while requirements.txt is unchanged) comes from venv.sh.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
