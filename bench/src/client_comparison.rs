@@ -384,7 +384,7 @@ fn ours_task(emu: &RunningEmulator, ms: u64, repeat: usize) -> Result<TaskRow, S
     Ok(TaskRow {
         client: OURS.into(),
         task_ms: ms,
-        polling: "status after 100 ms, then doubling up to 5 s".into(),
+        polling: "status at once, then after 100 ms, doubling up to 5 s".into(),
         wall_s,
         polls: status_polls(emu, repeat),
     })
