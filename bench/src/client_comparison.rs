@@ -30,6 +30,7 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use anaplan::client::config::MAX_PARALLELISM;
 use anaplan::client::{tasks::RunOptions, Client, Config, Credentials, Logger};
 use anaplan_bench::employee_csv;
 use anaplan_emulator::reqlog::LogEntry;
@@ -209,8 +210,14 @@ fn run(args: &Args) -> Result<String, String> {
     let sdk = Sdk {
         python: &args.python,
         emu: &emu,
-        // Generous: the SDK gzips at level 9 on few threads; the bound is only against a hang.
-        deadline: Duration::from_secs(120 + (args.mb * args.repeat) as u64),
+        // Generous (1 s per MB moved, plus the time a capped link needs for the file up and down):
+        // the SDK gzips at level 9 on few threads; the bound is only against a hang.
+        deadline: Duration::from_secs(
+            120 + (args.mb * args.repeat) as u64
+                + args
+                    .bandwidth
+                    .map_or(0, |b| 2 * (size * args.repeat) as u64 / b),
+        ),
     };
 
     let defaults = Config::default();
@@ -220,7 +227,8 @@ fn run(args: &Args) -> Result<String, String> {
 
     // The SDK's defaults first: its thread count is what "matched" means for parallelism.
     let (row, sdk_info) = sdk.transfer(&data_path, &data, args.repeat, None)?;
-    let sdk_threads = sdk_info["threads"].as_u64().unwrap_or(1).max(1) as usize;
+    let sdk_threads =
+        (sdk_info["threads"].as_u64().unwrap_or(1) as usize).clamp(1, MAX_PARALLELISM);
     let sdk_chunk = sdk_info["chunk_size"].as_u64().unwrap_or(0) as usize;
     let sdk_name = sdk_info["client"]
         .as_str()
