@@ -1,9 +1,14 @@
 # The two commands a newcomer needs: `make demo` and `make test`. See README.md.
 SHELL := /bin/bash
 CARGO ?= cargo
-EMULATOR := target/release/anaplan-emulator
+# Where cargo puts its builds: CARGO_TARGET_DIR when set, as cargo itself does.
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+EMULATOR := $(TARGET_DIR)/release/anaplan-emulator
+COMPARISON := $(TARGET_DIR)/release/client-comparison
+# Prints the python of target/compat-venv (pinned anaplan-sdk), creating the venv on first use.
+SDK_PYTHON := emulator/compat/anaplan_sdk/venv.sh
 
-.PHONY: all deps build emulator demo test test-rust test-valgrind test-compat lint fmt header clean
+.PHONY: all deps build emulator demo test test-rust test-valgrind test-compat bench lint fmt header clean
 
 all: build
 
@@ -25,7 +30,7 @@ demo: build
 
 ## Every test: formatting, lints, the Rust suites with the C tests (release build: the 1 GiB file
 ## test needs it), the C tests again under Valgrind, and the unmodified anaplan-sdk from PyPI
-## against the emulator binary.
+## against the emulator binary (and a smoke run of the client comparison).
 test: deps lint test-rust test-valgrind test-compat
 
 lint:
@@ -38,8 +43,20 @@ test-rust:
 test-valgrind: deps
 	scripts/valgrind-c-tests.sh
 
+# The client comparison at a tiny size, so that it does not rot: it fails if either client fails
+# or a download differs from the upload. No timing is checked.
 test-compat: build
 	emulator/compat/anaplan_sdk/run.sh $(EMULATOR)
+	@py=$$($(SDK_PYTHON)) && timeout --kill-after=10 180 $(COMPARISON) --python "$$py" \
+		--mb 3 --repeat 1 --task-ms 300 --task-repeat 1 --out target/bench/clients-smoke.md
+
+## Our library and the PyPI anaplan-sdk side by side on the emulator (README "Clients side by
+## side"); the table is printed and written to target/bench/clients.md. Options go in BENCH_ARGS,
+## e.g. make bench BENCH_ARGS="--mb 500 --repeat 5".
+bench: deps
+	$(CARGO) build --release -p anaplan-bench
+	@py=$$($(SDK_PYTHON)) && timeout --kill-after=10 3600 $(COMPARISON) --python "$$py" \
+		--out target/bench/clients.md $(BENCH_ARGS)
 
 fmt:
 	$(CARGO) fmt --all

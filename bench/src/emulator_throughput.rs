@@ -8,6 +8,7 @@
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
+use anaplan_bench::csv_bytes;
 use anaplan_emulator::{start, EmulatorConfig};
 use flate2::write::GzEncoder;
 use flate2::Compression;
@@ -142,22 +143,4 @@ fn gzip(data: &[u8]) -> Vec<u8> {
     let mut enc = GzEncoder::new(Vec::new(), Compression::fast());
     enc.write_all(data).expect("gzip in memory");
     enc.finish().expect("gzip in memory")
-}
-
-/// Deterministic CSV rows that compress like real data (not zeros).
-fn csv_bytes(len: usize) -> Vec<u8> {
-    let mut out = Vec::with_capacity(len + 128);
-    let mut row = 0usize;
-    while out.len() < len {
-        let line = format!(
-            "{row:010},Employee {:08},Dept {:03},{}\n",
-            row.wrapping_mul(7919) % 100_000_000,
-            row % 997,
-            row.wrapping_mul(31)
-        );
-        out.extend_from_slice(line.as_bytes());
-        row += 1;
-    }
-    out.truncate(len);
-    out
 }
