@@ -584,6 +584,18 @@ anaplan_status anaplan_config_set_parallelism(anaplan_config *config,
 ANAPLAN_API anaplan_status anaplan_config_set_gzip(anaplan_config *config, int32_t gzip);
 
 /**
+ * Sets the zlib level of upload compression (when gzip is on): 1 (the default, fastest) to 9
+ * (smallest). On a slow link a higher level sends fewer bytes; on a fast one level 1 keeps
+ * compression from being the bottleneck.
+ *
+ * Statuses: `OK`, `INVALID_HANDLE`, `OUT_OF_RANGE` (not 1 to 9).
+ *
+ * # Safety
+ * `config` is any pointer value: it is looked up, never dereferenced.
+ */
+ANAPLAN_API anaplan_status anaplan_config_set_gzip_level(anaplan_config *config, int32_t level);
+
+/**
  * Sets the locale sent when starting tasks, e.g. `en_US` (the default) or `fr_FR`.
  *
  * Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`, `INVALID_UTF8`.

@@ -8,7 +8,7 @@ mod transfer_common;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use anaplan::client::{Error, Level, LogSink, Logger};
+use anaplan::client::{Client, Config, Error, Level, LogSink, Logger};
 use common::{fault, status, Fault, FILE_EMPLOYEES, FILE_SALARIES};
 use transfer_common::*;
 
@@ -126,6 +126,36 @@ fn without_gzip_chunks_go_as_octet_stream_of_the_chunk_size() {
         assert_eq!(r.bytes_in as usize, if *n < 3 { MB } else { MB / 2 });
     }
     assert_eq!(raw_download(&c, FILE), data);
+}
+
+#[test]
+fn a_higher_gzip_level_sends_fewer_bytes_of_the_same_file() {
+    let e = common::emulator();
+    let data = data();
+    let mut sent = Vec::new();
+    for level in [1, 9] {
+        let mut config = Config {
+            chunk_size: MB,
+            ..common::config_for(&e)
+        };
+        config.set_gzip_level(level).unwrap();
+        let c = Client::connect(config, common::basic_credentials(), Logger::default()).unwrap();
+        c.set_workspace_id(common::WS).unwrap();
+        c.set_model_id(common::MODEL).unwrap();
+        let summary = c.upload_bytes(FILE, &data, None).unwrap();
+        assert_eq!(raw_download(&c, FILE), data, "level {level}");
+        // What the emulator received is what the summary says was sent.
+        let on_wire: u64 = chunk_puts(&e, FILE).iter().map(|(_, r)| r.bytes_in).sum();
+        assert_eq!(on_wire, summary.bytes_sent, "level {level}");
+        e.clear_requests();
+        sent.push(summary.bytes_sent);
+    }
+    assert!(
+        sent[1] < sent[0],
+        "level 9 sent {} bytes, level 1 {}",
+        sent[1],
+        sent[0]
+    );
 }
 
 #[test]

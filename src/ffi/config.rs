@@ -387,6 +387,25 @@ pub unsafe extern "C" fn anaplan_config_set_gzip(
     })
 }
 
+/// Sets the zlib level of upload compression (when gzip is on): 1 (the default, fastest) to 9
+/// (smallest). On a slow link a higher level sends fewer bytes; on a fast one level 1 keeps
+/// compression from being the bottleneck.
+///
+/// Statuses: `OK`, `INVALID_HANDLE`, `OUT_OF_RANGE` (not 1 to 9).
+///
+/// # Safety
+/// `config` is any pointer value: it is looked up, never dereferenced.
+#[no_mangle]
+pub unsafe extern "C" fn anaplan_config_set_gzip_level(
+    config: *mut anaplan_config,
+    level: i32,
+) -> anaplan_status {
+    update(config, |c| {
+        let level = count(level, "gzip level")?;
+        c.set_gzip_level(level).map_err(client_range_error)
+    })
+}
+
 /// Sets the locale sent when starting tasks, e.g. `en_US` (the default) or `fr_FR`.
 ///
 /// Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`, `INVALID_UTF8`.
@@ -489,6 +508,7 @@ mod tests {
                 ANAPLAN_STATUS_OK
             );
             assert_eq!(anaplan_config_set_gzip(config, 0), ANAPLAN_STATUS_OK);
+            assert_eq!(anaplan_config_set_gzip_level(config, 9), ANAPLAN_STATUS_OK);
             assert_eq!(
                 anaplan_config_set_locale(config, c"fr_FR".as_ptr()),
                 ANAPLAN_STATUS_OK
@@ -498,8 +518,8 @@ mod tests {
         assert_eq!(c.api_url, "https://eu3.api.anaplan.com");
         assert_eq!(c.proxy.as_deref(), Some("http://proxy:3128"));
         assert_eq!(
-            (c.chunk_size, c.parallelism, c.gzip),
-            (50_000_000, 8, false)
+            (c.chunk_size, c.parallelism, c.gzip, c.gzip_level),
+            (50_000_000, 8, false, 9)
         );
         assert_eq!(c.retry_max_backoff, Duration::from_millis(10));
         assert_eq!(c.request_timeout, Duration::from_millis(1500));

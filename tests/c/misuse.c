@@ -62,6 +62,7 @@ static void freed_and_foreign_handles(void) {
     int local = 0;
     anaplan_config *foreign = (anaplan_config *)(void *)&local;
     EXPECT(anaplan_config_set_gzip(foreign, 1), ANAPLAN_STATUS_INVALID_HANDLE);
+    EXPECT(anaplan_config_set_gzip_level(foreign, 1), ANAPLAN_STATUS_INVALID_HANDLE);
     EXPECT(anaplan_config_free(foreign), ANAPLAN_STATUS_INVALID_HANDLE);
     anaplan_config *garbage = (anaplan_config *)(uintptr_t)0xdeadbeef;
     EXPECT(anaplan_config_set_max_retries(garbage, 2), ANAPLAN_STATUS_INVALID_HANDLE);
@@ -95,6 +96,10 @@ static void invalid_strings_and_ranges(void) {
 
     EXPECT(anaplan_config_set_allow_insecure_http(config, 2), ANAPLAN_STATUS_OUT_OF_RANGE);
     EXPECT(anaplan_config_set_gzip(config, -1), ANAPLAN_STATUS_OUT_OF_RANGE);
+    EXPECT(anaplan_config_set_gzip_level(config, 0), ANAPLAN_STATUS_OUT_OF_RANGE);
+    EXPECT(anaplan_config_set_gzip_level(config, 10), ANAPLAN_STATUS_OUT_OF_RANGE);
+    EXPECT(anaplan_config_set_gzip_level(config, -1), ANAPLAN_STATUS_OUT_OF_RANGE);
+    EXPECT(anaplan_config_set_gzip_level(config, 9), ANAPLAN_STATUS_OK);
     EXPECT(anaplan_config_set_connect_timeout_ms(config, 0), ANAPLAN_STATUS_OUT_OF_RANGE);
     EXPECT(anaplan_config_set_request_timeout_ms(config, -5), ANAPLAN_STATUS_OUT_OF_RANGE);
     EXPECT(anaplan_config_set_max_retries(config, -1), ANAPLAN_STATUS_OUT_OF_RANGE);
