@@ -584,9 +584,9 @@ anaplan_status anaplan_config_set_parallelism(anaplan_config *config,
 ANAPLAN_API anaplan_status anaplan_config_set_gzip(anaplan_config *config, int32_t gzip);
 
 /**
- * Sets the zlib level of upload compression (when gzip is on): 1 (the default, fastest) to 9
- * (smallest). On a slow link a higher level sends fewer bytes; on a fast one level 1 keeps
- * compression from being the bottleneck.
+ * Sets the zlib level of upload compression (when gzip is on): 1 (fastest) to 9 (smallest);
+ * the default, 2, suits links from a few MB/s to a gigabit. On a slow link a higher level sends
+ * fewer bytes; on a very fast one level 1 keeps compression from being the bottleneck.
  *
  * Statuses: `OK`, `INVALID_HANDLE`, `OUT_OF_RANGE` (not 1 to 9).
  *
