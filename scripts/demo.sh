@@ -4,8 +4,9 @@
 # emulator again whatever happens.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-emulator=target/release/anaplan-emulator
-lib_dir=target/release
+# Where `make build` put them: CARGO_TARGET_DIR when set, as cargo does.
+lib_dir=${CARGO_TARGET_DIR:-target}/release
+emulator=$lib_dir/anaplan-emulator
 dir=$(mktemp -d)
 pid=
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$dir"' EXIT
