@@ -63,7 +63,7 @@ static anaplan_task_result *run(anaplan_client *client, const char *name) {
     TRY("setting the progress callback", anaplan_run_options_set_progress(options, show_task, NULL));
     TRY("setting the timeout", anaplan_run_options_set_timeout_ms(options, 10 * 60 * 1000));
     printf("Running \"%s\"\n", name);
-    TRY(name, anaplan_run(client, name, options, &result));
+    TRY(name, anaplan_client_run(client, name, options, &result));
     anaplan_run_options_free(options);
     return result;
 }
@@ -117,7 +117,7 @@ int main(int argc, char **argv) {
     printf("Model:     Workforce Planning (%s)\n", id);
     anaplan_string_free(id);
 
-    TRY("listing files", anaplan_list_files(client, &files));
+    TRY("listing files", anaplan_client_list_files(client, &files));
     TRY("counting files", anaplan_list_count(files, &count));
     printf("Files in the model:\n");
     for (i = 0; i < count; i++) {
@@ -131,11 +131,11 @@ int main(int argc, char **argv) {
     anaplan_list_free(files);
 
     printf("Uploading %s to Employees.csv\n", argv[3]);
-    TRY("uploading", anaplan_upload_file(client, "Employees.csv", argv[3], show_transfer, "upload"));
+    TRY("uploading", anaplan_client_upload_file(client, "Employees.csv", argv[3], show_transfer, "upload"));
 
     {
         anaplan_task_result *result = run(client, "Load Employees");
-        TRY("summarising the result", anaplan_task_summary(client, result, &text));
+        TRY("summarising the result", anaplan_client_task_summary(client, result, &text));
         printf("%s\n", text);
         anaplan_string_free(text);
         anaplan_task_result_free(result);
@@ -146,7 +146,7 @@ int main(int argc, char **argv) {
         anaplan_task_result_free(result);
     }
     printf("Downloading export %s to %s\n", export_id, argv[4]);
-    TRY("downloading", anaplan_download_to_file(client, export_id, argv[4], show_transfer, "download"));
+    TRY("downloading", anaplan_client_download_to_file(client, export_id, argv[4], show_transfer, "download"));
     anaplan_string_free(export_id);
     print_head(argv[4], 8);
 

@@ -6,6 +6,20 @@
  * calling thread's last error (anaplan_last_error_*). Handles are opaque; a NULL, freed or
  * foreign handle gives ANAPLAN_STATUS_INVALID_HANDLE. Strings are NUL-terminated UTF-8; strings
  * and buffers returned by the library are freed with anaplan_string_free / anaplan_buffer_free.
+ *
+ * Names: anaplan_<object>_<verb>, where <object> is what the function acts on: the type of its
+ * first parameter when that is a handle (anaplan_client_run takes an anaplan_client *); for a
+ * constructor, the type it makes (anaplan_config_new, anaplan_client_connect_basic); otherwise
+ * the library-wide subject (anaplan_status_, anaplan_last_error_, anaplan_string_,
+ * anaplan_buffer_, anaplan_debug_), or none for the library itself (anaplan_version).
+ *
+ * Integers: counts, indices and lengths of what is in memory are size_t; settings and 0/1 flags
+ * are int32_t with documented ranges; enumerations are int32_t typedefs whose values are the
+ * ANAPLAN_* macros; transfer byte counts are uint64_t, or int64_t where -1 means unknown.
+ *
+ * Retiring: a function that is to go is marked ANAPLAN_DEPRECATED("use ... instead") for at
+ * least one minor release before it is removed, and is removed only with a raise of
+ * ANAPLAN_ABI_VERSION. Until 1.0, minor releases may still change the API.
  */
 
 #ifndef ANAPLAN_H
@@ -25,188 +39,33 @@
 #endif
 #endif
 
+/* ANAPLAN_DEPRECATED(note) marks a function that is to go (see the README, "Retiring a
+   function"); compilers warn at each use. */
+#ifndef ANAPLAN_DEPRECATED
+#if defined(__GNUC__) || defined(__clang__)
+#define ANAPLAN_DEPRECATED(note) __attribute__((deprecated(note)))
+#elif defined(_MSC_VER)
+#define ANAPLAN_DEPRECATED(note) __declspec(deprecated(note))
+#else
+#define ANAPLAN_DEPRECATED(note)
+#endif
+#endif
+
 #define ANAPLAN_VERSION "0.1.0"
 #define ANAPLAN_VERSION_MAJOR 0
 #define ANAPLAN_VERSION_MINOR 1
 #define ANAPLAN_VERSION_PATCH 0
 
-
 /**
- * The CA-certificate sign-in format v2 (an 8-byte timestamp before the random data), the default.
- */
-#define ANAPLAN_CERT_FORMAT_V2 2
-
-/**
- * The original CA-certificate sign-in format v1 (random data only).
- */
-#define ANAPLAN_CERT_FORMAT_V1 1
-
-/**
- * Log levels for `anaplan_config_set_log_callback`.
- */
-#define ANAPLAN_LOG_ERROR 1
-
-#define ANAPLAN_LOG_WARN 2
-
-#define ANAPLAN_LOG_INFO 3
-
-#define ANAPLAN_LOG_DEBUG 4
-
-/**
- * `state` values passed to an `anaplan_task_progress_cb` and returned by
- * `anaplan_task_result_state` (Anaplan's `taskState`).
- */
-#define ANAPLAN_TASK_STATE_NOT_STARTED 0
-
-#define ANAPLAN_TASK_STATE_IN_PROGRESS 1
-
-/**
- * Finished, successfully or not: see `anaplan_task_result_successful`.
- */
-#define ANAPLAN_TASK_STATE_COMPLETE 2
-
-#define ANAPLAN_TASK_STATE_CANCELLING 3
-
-#define ANAPLAN_TASK_STATE_CANCELLED 4
-
-/**
- * A state this library does not know (Anaplan added one); waiting goes on.
- */
-#define ANAPLAN_TASK_STATE_OTHER 99
-
-/**
- * The ABI version: raised whenever a change breaks existing C callers (a removed or changed
- * function, a renumbered status). Compare `anaplan_abi_version()` with this macro at startup to
- * detect a library that does not match the header.
- */
-#define ANAPLAN_ABI_VERSION 1
-
-/**
- * A cancellation flag for `anaplan_run`: give it to the run with
- * `anaplan_run_options_set_cancel_token`, then call `anaplan_cancel_token_cancel` from any
- * thread to cancel the task on the server.
- *
- * Methods: `anaplan_cancel_token_new`, `anaplan_cancel_token_cancel`,
- * `anaplan_cancel_token_is_cancelled`, `anaplan_cancel_token_free`.
- *
- * Thread-safety: thread-safe; that is its purpose. A token stays cancelled: use a new one for
- * the next run.
- */
-typedef struct anaplan_cancel_token anaplan_cancel_token;
-
-/**
- * A signed-in connection: its token (reused, refreshed before it expires, renewed on a 401),
- * its current workspace and model, and its lookup caches.
- *
- * Methods: `anaplan_client_connect_basic`, `anaplan_client_connect_certificate_files`,
- * `anaplan_client_connect_certificate_memory`, `anaplan_client_free`, and every function that
- * takes an `anaplan_client *` (workspace and model selection, lists, lookups, uploads, runs,
- * dumps, downloads).
- *
- * Thread-safety: thread-safe. One client may be used from several threads at once; the current
- * workspace and model are shared by all of them.
- */
-typedef struct anaplan_client anaplan_client;
-
-/**
- * Connection settings: hosts (or a region), proxy, CA bundle, timeouts, retries, upload tuning
- * and locale. Starts with Anaplan production, TLS verification on, and the library's defaults.
- *
- * Methods: `anaplan_config_new`, `anaplan_config_free`, `anaplan_config_set_*`.
- *
- * Thread-safety: NOT thread-safe. Build a config on one thread (or guard it yourself); concurrent
- * calls on one config cannot corrupt memory, but which setting wins is unspecified. A connection
- * copies the settings when it is made, so the config can be freed or reused right after.
- */
-typedef struct anaplan_config anaplan_config;
-
-/**
- * A list of Anaplan objects (workspaces, models, files, imports, exports, actions or
- * processes), fetched whole when it was made: each item's id, name and JSON object.
- *
- * Methods: `anaplan_list_count`, `anaplan_list_id`, `anaplan_list_name`,
- * `anaplan_list_item_json`, `anaplan_list_json`, `anaplan_list_free`. Made by
- * `anaplan_list_workspaces`, `anaplan_list_models` and `anaplan_list_files` (and the other
- * `anaplan_list_*` of a model).
- *
- * Thread-safety: a list never changes once made, so its readers may be called from any thread
- * at once. It does not follow later changes in Anaplan: list again for a fresh view.
- */
-typedef struct anaplan_list anaplan_list;
-
-/**
- * How to run a task: locale, mapping parameters, retry count, timeout, progress callback,
- * cancel token. Without options (`NULL` to `anaplan_run`) the connection's locale and retry
- * count are used and the run waits as long as the task runs.
- *
- * Methods: `anaplan_run_options_new`, `anaplan_run_options_free`, `anaplan_run_options_set_*`,
- * `anaplan_run_options_add_mapping`, `anaplan_run_options_clear_mappings`.
- *
- * Thread-safety: NOT thread-safe to build; `anaplan_run` copies what it needs when it starts,
- * so the options can be reused or freed while a run is going on.
- */
-typedef struct anaplan_run_options anaplan_run_options;
-
-/**
- * The outcome of a task that ended (`COMPLETE` or `CANCELLED`): success, detail messages, the
- * steps of a process, whether failure dumps exist, the raw JSON.
- *
- * Methods: `anaplan_task_result_*` and `anaplan_task_result_free`; the dump functions take it
- * too (`anaplan_task_dump_text`, `anaplan_task_dumps_to_dir`, `anaplan_task_summary`).
- *
- * Thread-safety: a result never changes; its readers may be called from any thread at once.
- */
-typedef struct anaplan_task_result anaplan_task_result;
-
-/**
- * A streamed upload: `anaplan_upload_begin`, then `anaplan_upload_write` with pieces of any
- * size, then `anaplan_upload_finish`; the library cuts the chunks.
- *
- * Methods: `anaplan_upload_begin`, `anaplan_upload_write`, `anaplan_upload_finish`,
- * `anaplan_upload_free`.
- *
- * Thread-safety: calls on one upload are serialized (a second thread waits); write from one
- * thread in order, since the pieces are concatenated in call order.
- */
-typedef struct anaplan_upload anaplan_upload;
-
-/**
- * The result of a fallible call: `ANAPLAN_STATUS_OK` (0) or one of the `ANAPLAN_STATUS_*` codes.
+ * The result of every fallible call: `ANAPLAN_STATUS_OK` (0) or one of the codes below.
  * Details of the last failure on the calling thread: `anaplan_last_error_message`.
+ *
+ * Codes are grouped by hundreds and never renumbered or reused: 1xx the caller passed
+ * something the call cannot use (retrying the same call fails again); 2xx the request got
+ * no answer; 3xx Anaplan answered with an error; 4xx task outcomes; 5xx a defect in the
+ * library (please report it with the message). `anaplan_status_name` gives a code's name.
  */
 typedef int32_t anaplan_status;
-
-/**
- * Receives the library's log lines: `level` is one of `ANAPLAN_LOG_*`, `message` a NUL-terminated
- * UTF-8 string valid only during the call. It runs on the thread that made the library call
- * that logs (parallel workers report through that thread), and must not call back into the
- * library with the same client.
- */
-typedef void (*anaplan_log_fn)(void *user_data, int32_t level, const char *message);
-
-/**
- * Called on the thread that made the transfer call, after each chunk: `done` bytes so far of
- * `total` (`-1` when the size is not known: downloads, streams of unknown size). Return 0 to go
- * on, non-zero to cancel: the call then returns `ANAPLAN_STATUS_CANCELLED`.
- */
-typedef int32_t (*anaplan_transfer_progress_cb)(void *user_data, uint64_t done, int64_t total);
-
-/**
- * Receives downloaded bytes in order, on the thread that called
- * `anaplan_download_to_callback`: `len` bytes at `data`, valid during the call only. Return 0 to
- * go on, non-zero to stop: the download then returns `ANAPLAN_STATUS_CANCELLED`.
- */
-typedef int32_t (*anaplan_write_cb)(void *user_data, const uint8_t *data, size_t len);
-
-/**
- * Called while a task runs, on the thread that called `anaplan_run`, after every poll:
- * `state` is an `ANAPLAN_TASK_STATE_*`, `progress` goes from 0.0 to 1.0. Return 0 to go on,
- * non-zero to cancel the task (`anaplan_run` then returns `ANAPLAN_STATUS_CANCELLED` once the
- * server reports it cancelled).
- */
-typedef int32_t (*anaplan_task_progress_cb)(void *user_data, int32_t state, double progress);
-
-
 
 /**
  * Success.
@@ -229,13 +88,14 @@ typedef int32_t (*anaplan_task_progress_cb)(void *user_data, int32_t state, doub
 #define ANAPLAN_STATUS_INVALID_UTF8 102
 
 /**
- * A number outside its documented range (a chunk size of 0 or 51 MB, a negative timeout).
+ * A number outside its documented range (a chunk size of 0 or 51 MB, a negative timeout,
+ * an index past the end, an unknown enumeration value).
  */
 #define ANAPLAN_STATUS_OUT_OF_RANGE 103
 
 /**
- * An argument that is not valid for another reason (an unknown region, a malformed URL, no
- * workspace or model chosen yet).
+ * An argument that is not valid for another reason (an unknown region, a malformed URL,
+ * no workspace or model chosen yet).
  */
 #define ANAPLAN_STATUS_INVALID_ARGUMENT 104
 
@@ -275,14 +135,16 @@ typedef int32_t (*anaplan_task_progress_cb)(void *user_data, int32_t state, doub
 #define ANAPLAN_STATUS_TIMEOUT 201
 
 /**
- * The TLS handshake failed: the server's certificate is not trusted (set the CA bundle when it
- * comes from a private CA) or does not name the host, or no common protocol. Not retried.
+ * The TLS handshake failed: the server's certificate is not trusted (set the CA bundle
+ * when it comes from a private CA) or does not name the host, or no common protocol.
+ * Not retried.
  */
 #define ANAPLAN_STATUS_TLS 202
 
 /**
- * The request was sent but its answer was lost (the connection dropped or timed out after
- * sending): it may have taken effect. Not retried automatically, since it must not run twice.
+ * The request was sent but its answer was lost (the connection dropped or timed out
+ * after sending): it may have taken effect. Not retried automatically, since it must
+ * not run twice.
  */
 #define ANAPLAN_STATUS_OUTCOME_UNKNOWN 203
 
@@ -321,18 +183,358 @@ typedef int32_t (*anaplan_task_progress_cb)(void *user_data, int32_t state, doub
  */
 #define ANAPLAN_STATUS_INTERNAL 501
 
+
+/**
+ * The signed-data format of a CA-certificate sign-in (`anaplan_client_connect_certificate_*`).
+ */
+typedef int32_t anaplan_cert_format;
+
+/**
+ * The original format v1: 150 random bytes are signed.
+ */
+#define ANAPLAN_CERT_FORMAT_V1 1
+
+/**
+ * Format v2, the default: an 8-byte timestamp before the random data, so that a
+ * signature cannot be replayed later (`"encodedDataFormat":"v2"`).
+ */
+#define ANAPLAN_CERT_FORMAT_V2 2
+
+
+/**
+ * How much a log callback receives (`anaplan_config_set_log_callback`) and how serious a
+ * log line is (the callback's `level`). Each level includes those above it.
+ */
+typedef int32_t anaplan_log_level;
+
+/**
+ * Failures that end a call: a sign-in refused, a chunk that failed past its retries.
+ */
+#define ANAPLAN_LOG_ERROR 1
+
+/**
+ * What went wrong and was handled: a retried request, a renewed token.
+ */
+#define ANAPLAN_LOG_WARN 2
+
+/**
+ * The steps of a call: signed in, a task started and ended, a transfer done.
+ */
+#define ANAPLAN_LOG_INFO 3
+
+/**
+ * Every request and every chunk.
+ */
+#define ANAPLAN_LOG_DEBUG 4
+
+
+/**
+ * The state of a task, as Anaplan reports it (`taskState`): passed to an
+ * `anaplan_task_progress_cb` while a task runs and returned by `anaplan_task_result_state`.
+ */
+typedef int32_t anaplan_task_state;
+
+/**
+ * Waiting to start (Anaplan runs one task per model at a time and queues the others).
+ */
+#define ANAPLAN_TASK_STATE_NOT_STARTED 0
+
+/**
+ * Running; `progress` rises from 0.0 to 1.0.
+ */
+#define ANAPLAN_TASK_STATE_IN_PROGRESS 1
+
+/**
+ * Finished, successfully or not: see `anaplan_task_result_successful`.
+ */
+#define ANAPLAN_TASK_STATE_COMPLETE 2
+
+/**
+ * A cancel was asked for and the server is stopping the task.
+ */
+#define ANAPLAN_TASK_STATE_CANCELLING 3
+
+/**
+ * Cancelled; nothing of its work was kept.
+ */
+#define ANAPLAN_TASK_STATE_CANCELLED 4
+
+/**
+ * A state this library does not know (Anaplan added one); waiting goes on.
+ */
+#define ANAPLAN_TASK_STATE_OTHER 99
+
+
+
+/**
+ * The ABI version: raised whenever a change breaks existing C callers (a removed or changed
+ * function, a renumbered status). Compare `anaplan_abi_version()` with this macro at startup to
+ * detect a library that does not match the header.
+ */
+#define ANAPLAN_ABI_VERSION 2
+
+/**
+ * A cancellation flag for `anaplan_client_run`: give it to the run with
+ * `anaplan_run_options_set_cancel_token`, then call `anaplan_cancel_token_cancel` from any
+ * thread to cancel the task on the server.
+ *
+ * Methods: `anaplan_cancel_token_new`, `anaplan_cancel_token_cancel`,
+ * `anaplan_cancel_token_is_cancelled`, `anaplan_cancel_token_free`.
+ *
+ * Thread-safety: thread-safe; that is its purpose. A token stays cancelled: use a new one for
+ * the next run.
+ */
+typedef struct anaplan_cancel_token anaplan_cancel_token;
+
+/**
+ * A signed-in connection: its token (reused, refreshed before it expires, renewed on a 401),
+ * its current workspace and model, and its lookup caches.
+ *
+ * Methods: `anaplan_client_connect_basic`, `anaplan_client_connect_certificate_files`,
+ * `anaplan_client_connect_certificate_memory` make one; `anaplan_client_free` signs out; every
+ * other `anaplan_client_*` function acts on one (workspace and model selection, lists, lookups,
+ * uploads, runs, dumps, downloads).
+ *
+ * Thread-safety: thread-safe. One client may be used from several threads at once; the current
+ * workspace and model are shared by all of them.
+ */
+typedef struct anaplan_client anaplan_client;
+
+/**
+ * Connection settings: hosts (or a region), proxy, CA bundle, timeouts, retries, upload tuning
+ * and locale. Starts with Anaplan production, TLS verification on, and the library's defaults.
+ *
+ * Methods: `anaplan_config_new`, `anaplan_config_free`, `anaplan_config_set_*`.
+ *
+ * Thread-safety: NOT thread-safe. Build a config on one thread (or guard it yourself); concurrent
+ * calls on one config cannot corrupt memory, but which setting wins is unspecified. A connection
+ * copies the settings when it is made, so the config can be freed or reused right after.
+ */
+typedef struct anaplan_config anaplan_config;
+
+/**
+ * A list of Anaplan objects (workspaces, models, files, imports, exports, actions or
+ * processes), fetched whole when it was made: each item's id, name and JSON object.
+ *
+ * Methods: `anaplan_list_count`, `anaplan_list_id`, `anaplan_list_name`,
+ * `anaplan_list_item_json`, `anaplan_list_json`, `anaplan_list_free`. Made by the
+ * `anaplan_client_list_*` functions.
+ *
+ * Thread-safety: a list never changes once made, so its readers may be called from any thread
+ * at once. It does not follow later changes in Anaplan: list again for a fresh view.
+ */
+typedef struct anaplan_list anaplan_list;
+
+/**
+ * How to run a task: locale, mapping parameters, retry count, timeout, progress callback,
+ * cancel token. Without options (`NULL` to `anaplan_client_run`) the connection's locale and
+ * retry count are used and the run waits as long as the task runs.
+ *
+ * Methods: `anaplan_run_options_new`, `anaplan_run_options_free`, `anaplan_run_options_set_*`,
+ * `anaplan_run_options_add_mapping`, `anaplan_run_options_clear_mappings`.
+ *
+ * Thread-safety: NOT thread-safe to build; `anaplan_client_run` copies what it needs when it
+ * starts, so the options can be reused or freed while a run is going on.
+ */
+typedef struct anaplan_run_options anaplan_run_options;
+
+/**
+ * The outcome of a task that ended (`COMPLETE` or `CANCELLED`): success, detail messages, the
+ * steps of a process, whether failure dumps exist, the raw JSON.
+ *
+ * Methods: `anaplan_task_result_*` and `anaplan_task_result_free`; the client's dump functions
+ * take it too (`anaplan_client_dump_text`, `anaplan_client_step_dump_text`,
+ * `anaplan_client_dumps_to_dir`, `anaplan_client_task_summary`).
+ *
+ * Thread-safety: a result never changes; its readers may be called from any thread at once.
+ */
+typedef struct anaplan_task_result anaplan_task_result;
+
+/**
+ * A streamed upload: made by `anaplan_client_upload_stream`, then `anaplan_upload_stream_write`
+ * with pieces of any size, then `anaplan_upload_stream_finish`; the library cuts the chunks.
+ *
+ * Methods: `anaplan_upload_stream_write`, `anaplan_upload_stream_finish`,
+ * `anaplan_upload_stream_free`.
+ *
+ * Thread-safety: calls on one stream are serialized (a second thread waits); write from one
+ * thread in order, since the pieces are concatenated in call order.
+ */
+typedef struct anaplan_upload_stream anaplan_upload_stream;
+
+/**
+ * Called on the thread that made the transfer call, after each chunk: `done` bytes so far of
+ * `total` (`-1` when the size is not known: downloads, streams of unknown size). Return 0 to go
+ * on, non-zero to cancel: the call then returns `ANAPLAN_STATUS_CANCELLED`.
+ */
+typedef int32_t (*anaplan_transfer_progress_cb)(void *user_data, uint64_t done, int64_t total);
+
+/**
+ * Receives downloaded bytes in order, on the thread that called
+ * `anaplan_client_download_to_callback`: `len` bytes at `data`, valid during the call only.
+ * Return 0 to go on, non-zero to stop: the download then returns `ANAPLAN_STATUS_CANCELLED`.
+ */
+typedef int32_t (*anaplan_write_cb)(void *user_data, const uint8_t *data, size_t len);
+
+/**
+ * Receives the library's log lines: `level` is an `anaplan_log_level`, `message` a NUL-terminated
+ * UTF-8 string valid only during the call. It runs on the thread that made the library call
+ * that logs (parallel workers report through that thread), and must not call back into the
+ * library with the same client.
+ */
+typedef void (*anaplan_log_fn)(void *user_data, anaplan_log_level level, const char *message);
+
+/**
+ * Called while a task runs, on the thread that called `anaplan_client_run`, after every poll:
+ * `state` is an `anaplan_task_state`, `progress` goes from 0.0 to 1.0. Return 0 to go on,
+ * non-zero to cancel the task (`anaplan_client_run` then returns `ANAPLAN_STATUS_CANCELLED` once
+ * the server reports it cancelled).
+ */
+typedef int32_t (*anaplan_task_progress_cb)(void *user_data,
+                                            anaplan_task_state state,
+                                            double progress);
+
+
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
 
 /**
- * How many handles, strings and buffers the library has handed out that are not freed yet: 0 once
- * a program has freed everything. For leak checks in tests of C code and of the language
- * bindings (Valgrind cannot see these leaks: the library still references the objects).
+ * Frees a buffer the library returned (through a `uint8_t **data, size_t *len` pair), from its
+ * data pointer alone. NULL is accepted and does nothing.
  *
- * Thread-safe. Does not touch the last error.
+ * Statuses: `OK`; `INVALID_HANDLE` when `data` was already freed, is a string (free it with
+ * `anaplan_string_free`) or did not come from this library: nothing is freed then.
+ * Thread-safety: any thread may free a buffer, once.
+ *
+ * # Safety
+ * `data` is NULL or a pointer; only its address is used unless the library handed it out.
  */
-ANAPLAN_API size_t anaplan_debug_live_objects(void);
+ANAPLAN_API anaplan_status anaplan_buffer_free(uint8_t *data);
+
+/**
+ * Creates a cancel token (not cancelled) and writes it to `*out`.
+ *
+ * Ownership: the caller owns `*out` and frees it with `anaplan_cancel_token_free` (after the run
+ * that uses it has returned, or at any time: a run keeps its own reference).
+ * Statuses: `OK`, `NULL_ARGUMENT`.
+ *
+ * # Safety
+ * `out` is NULL or points to a writable `anaplan_cancel_token *`.
+ */
+ANAPLAN_API anaplan_status anaplan_cancel_token_new(anaplan_cancel_token **out);
+
+/**
+ * Raises the token: a run using it cancels its task on the server and returns
+ * `ANAPLAN_STATUS_CANCELLED`. Callable from any thread, any number of times.
+ *
+ * Statuses: `OK`, `INVALID_HANDLE`.
+ *
+ * # Safety
+ * `token` is any pointer value: it is looked up, never dereferenced.
+ */
+ANAPLAN_API anaplan_status anaplan_cancel_token_cancel(anaplan_cancel_token *token);
+
+/**
+ * Writes 1 to `*out` if the token was cancelled, else 0.
+ *
+ * Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`. Thread-safe.
+ *
+ * # Safety
+ * `out` is NULL or points to a writable `int32_t`.
+ */
+ANAPLAN_API
+anaplan_status anaplan_cancel_token_is_cancelled(const anaplan_cancel_token *token,
+                                                 int32_t *out);
+
+/**
+ * Frees a cancel token. NULL is accepted and does nothing.
+ *
+ * Statuses: `OK`; `INVALID_HANDLE` when already freed or not a token (nothing happens then).
+ *
+ * # Safety
+ * `token` is any pointer value: it is looked up, never dereferenced.
+ */
+ANAPLAN_API anaplan_status anaplan_cancel_token_free(anaplan_cancel_token *token);
+
+/**
+ * Sets the connection's current workspace by id or by name. A different workspace than before
+ * forgets the current model (it belongs to the old workspace): set a model next.
+ *
+ * `workspace_id_out` may be NULL; otherwise it receives the workspace id.
+ * Ownership: the caller frees `*workspace_id_out` with `anaplan_string_free`.
+ * Statuses: `OK`; `NOT_FOUND` (no workspace of that name the user can see), `AMBIGUOUS`
+ * (several: the last error lists them; use the id), `INVALID_HANDLE`, `NULL_ARGUMENT`,
+ * `INVALID_UTF8`, and transport/HTTP statuses from the listing request.
+ * Thread-safety: the client is thread-safe; the current workspace is shared by every thread
+ * using this client.
+ *
+ * # Safety
+ * `id_or_name` is NULL or a NUL-terminated string; `workspace_id_out` is NULL or writable.
+ */
+ANAPLAN_API
+anaplan_status anaplan_client_set_workspace(anaplan_client *client,
+                                            const char *id_or_name,
+                                            char **workspace_id_out);
+
+/**
+ * Sets the connection's current model by id or by name. A name is looked up within the current
+ * workspace when one is set, among all models the user can see otherwise (a name used by models
+ * of two workspaces is then `AMBIGUOUS`: set the workspace first). The current workspace becomes
+ * the model's own, so a model id of another workspace moves the connection there.
+ *
+ * `model_id_out` may be NULL; otherwise it receives the model id.
+ * Ownership: the caller frees `*model_id_out` with `anaplan_string_free`.
+ * Statuses: `OK`; `NOT_FOUND`, `AMBIGUOUS` (the last error lists the candidates),
+ * `INVALID_HANDLE`, `NULL_ARGUMENT`, `INVALID_UTF8`, transport/HTTP statuses.
+ * Thread-safety: as `anaplan_client_set_workspace`.
+ *
+ * # Safety
+ * `id_or_name` is NULL or a NUL-terminated string; `model_id_out` is NULL or writable.
+ */
+ANAPLAN_API
+anaplan_status anaplan_client_set_model(anaplan_client *client,
+                                        const char *id_or_name,
+                                        char **model_id_out);
+
+/**
+ * The signed-in user as JSON (`GET /users/me`: `id`, `email`, `firstName`, `lastName`, ...).
+ *
+ * Ownership: the caller frees `*json_out` with `anaplan_string_free`.
+ * Statuses: `OK`; `INVALID_HANDLE`, `NULL_ARGUMENT`, transport/HTTP/`PROTOCOL` statuses.
+ * Thread-safety: the client is thread-safe.
+ *
+ * # Safety
+ * `json_out` is NULL or writable.
+ */
+ANAPLAN_API
+anaplan_status anaplan_client_current_user_json(anaplan_client *client,
+                                                char **json_out);
+
+/**
+ * Forgets every list cached for lookups by name on this connection (all models), so the next
+ * lookup asks Anaplan again. Lookups already fetch a list again when a name is missing from, or
+ * ambiguous in, the cached one, and cached lists expire after 5 minutes; this is for when an
+ * object was renamed or deleted and re-created meanwhile.
+ *
+ * Statuses: `OK`, `INVALID_HANDLE`. Thread-safety: the client is thread-safe.
+ *
+ * # Safety
+ * `client` is any pointer value: it is looked up, never dereferenced.
+ */
+ANAPLAN_API anaplan_status anaplan_client_clear_cache(anaplan_client *client);
+
+/**
+ * How many objects each list request asks Anaplan for, 1 to 5000 (the default and Anaplan's
+ * maximum). Lists are always followed to their end; smaller pages only cost more requests.
+ *
+ * Statuses: `OK`, `OUT_OF_RANGE`, `INVALID_HANDLE`. Thread-safety: the client is thread-safe.
+ *
+ * # Safety
+ * `client` is any pointer value: it is looked up, never dereferenced.
+ */
+ANAPLAN_API anaplan_status anaplan_client_set_page_size(anaplan_client *client, int32_t page_size);
 
 /**
  * Signs in with a user name and password (Basic authentication) and writes the connection to
@@ -373,7 +575,7 @@ anaplan_status anaplan_client_connect_certificate_files(const anaplan_config *co
                                                         const char *certificate_path,
                                                         const char *private_key_path,
                                                         const char *passphrase,
-                                                        int32_t format,
+                                                        anaplan_cert_format format,
                                                         anaplan_client **out);
 
 /**
@@ -391,7 +593,7 @@ anaplan_status anaplan_client_connect_certificate_memory(const anaplan_config *c
                                                          const uint8_t *private_key,
                                                          size_t private_key_len,
                                                          const char *passphrase,
-                                                         int32_t format,
+                                                         anaplan_cert_format format,
                                                          anaplan_client **out);
 
 /**
@@ -406,6 +608,457 @@ anaplan_status anaplan_client_connect_certificate_memory(const anaplan_config *c
  * `client` is NULL or any pointer: it is checked against the live handles, never dereferenced.
  */
 ANAPLAN_API anaplan_status anaplan_client_free(anaplan_client *client);
+
+/**
+ * Downloads `file` (an id, e.g. an export's id for its output, or a file name) of the current
+ * model to `path`: chunks are fetched in parallel and written in order to a temporary file in
+ * the same folder, which replaces `path` only once everything arrived. On any failure nothing is
+ * left behind and a file already at `path` is untouched. `progress` may be NULL (its `total` is
+ * -1: Anaplan does not give the size first).
+ *
+ * Statuses: `OK`; `HTTP_ERROR` with HTTP status 404 (no such file, or a file without content:
+ * run the export first), `IO` (the message names the path), `NOT_FOUND`/`AMBIGUOUS` (the name),
+ * `CANCELLED`, `INVALID_ARGUMENT` (no model set), `INVALID_HANDLE`, `NULL_ARGUMENT`,
+ * `INVALID_UTF8`, and the transport and auth statuses.
+ * Thread-safety: the client may run several transfers from several threads at once. The
+ * callback runs on the calling thread.
+ *
+ * # Safety
+ * `file` and `path` are NULL or NUL-terminated; `progress` is NULL or callable with
+ * `user_data` during the call; `client` is looked up, never dereferenced.
+ */
+ANAPLAN_API
+anaplan_status anaplan_client_download_to_file(anaplan_client *client,
+                                               const char *file,
+                                               const char *path,
+                                               anaplan_transfer_progress_cb progress,
+                                               void *user_data);
+
+/**
+ * Downloads `file` of the current model into a library-owned buffer: `*data_out` and
+ * `*len_out` are written only on `OK`. `progress` may be NULL.
+ *
+ * Ownership: the caller frees `*data_out` with `anaplan_buffer_free` (it is never NULL, even for
+ * an empty file).
+ * Statuses: as `anaplan_client_download_to_file`, without `IO`.
+ *
+ * # Safety
+ * `file` is NULL or NUL-terminated; `data_out` and `len_out` are NULL or writable; `progress`
+ * is NULL or callable with `user_data` during the call.
+ */
+ANAPLAN_API
+anaplan_status anaplan_client_download_to_buffer(anaplan_client *client,
+                                                 const char *file,
+                                                 anaplan_transfer_progress_cb progress,
+                                                 void *user_data,
+                                                 uint8_t **data_out,
+                                                 size_t *len_out);
+
+/**
+ * Downloads `file` of the current model, handing its bytes in order to `write` (one call per
+ * chunk). `progress` may be NULL; both callbacks get `user_data` and run on the calling thread.
+ *
+ * Statuses: as `anaplan_client_download_to_file`, without `IO`; `CANCELLED` also when `write`
+ * returns non-zero; `NULL_ARGUMENT` when `write` is NULL.
+ *
+ * # Safety
+ * `file` is NULL or NUL-terminated; `write` and `progress` are NULL or callable with
+ * `user_data` during the call.
+ */
+ANAPLAN_API
+anaplan_status anaplan_client_download_to_callback(anaplan_client *client,
+                                                   const char *file,
+                                                   anaplan_write_cb write,
+                                                   anaplan_transfer_progress_cb progress,
+                                                   void *user_data);
+
+/**
+ * Writes the failure dump of an import's result as text (Anaplan's CSV) to `*text_out`.
+ *
+ * Ownership: the caller frees `*text_out` with `anaplan_string_free`; written only on `OK`.
+ * Statuses: `OK`; `INVALID_ARGUMENT` (the import has no dump, or the result is a process's: use
+ * `anaplan_client_step_dump_text`, or of a kind without dumps), `NOT_FOUND` (Anaplan no longer
+ * has the dump: it keeps only a user's latest, for 48 hours), `PROTOCOL` (the dump is not UTF-8:
+ * use `anaplan_client_dumps_to_dir`), `INVALID_HANDLE`, `NULL_ARGUMENT`, transport and HTTP
+ * statuses.
+ * Thread-safety: thread-safe (client and result are).
+ *
+ * # Safety
+ * `text_out` is NULL or points to a writable `char *`; handles are looked up, never
+ * dereferenced.
+ */
+ANAPLAN_API
+anaplan_status anaplan_client_dump_text(anaplan_client *client,
+                                        const anaplan_task_result *result,
+                                        char **text_out);
+
+/**
+ * Writes the failure dump of step `step_index` of a process's result as text to `*text_out`
+ * (see `anaplan_task_result_step_count`).
+ *
+ * Ownership: the caller frees `*text_out` with `anaplan_string_free`; written only on `OK`.
+ * Statuses: as `anaplan_client_dump_text`; `OUT_OF_RANGE` (no such step), `INVALID_ARGUMENT`
+ * (that step has no dump, or the result is not a process's).
+ * Thread-safety: thread-safe (client and result are).
+ *
+ * # Safety
+ * `text_out` is NULL or points to a writable `char *`; handles are looked up, never
+ * dereferenced.
+ */
+ANAPLAN_API
+anaplan_status anaplan_client_step_dump_text(anaplan_client *client,
+                                             const anaplan_task_result *result,
+                                             size_t step_index,
+                                             char **text_out);
+
+/**
+ * Writes every failure dump of `result` to the directory `dir` (created if missing), one file
+ * per dump named `<objectId>.csv`: the import's id for an import, each failing step's id for a
+ * process. Existing files of those names are replaced; a dump that cannot be fetched leaves no
+ * partial file. `count_out` may be NULL; otherwise it receives the number of files written (0
+ * when the result has no dumps).
+ *
+ * Statuses: `OK`; `IO` (the directory or a file cannot be written), `NOT_FOUND` (a dump is gone),
+ * `INVALID_HANDLE`, `NULL_ARGUMENT`, `INVALID_UTF8`, transport and HTTP statuses.
+ * Thread-safety: thread-safe; two calls writing the same directory at once race on the files.
+ *
+ * # Safety
+ * `dir` is NULL or a NUL-terminated string; `count_out` is NULL or writable.
+ */
+ANAPLAN_API
+anaplan_status anaplan_client_dumps_to_dir(anaplan_client *client,
+                                           const anaplan_task_result *result,
+                                           const char *dir,
+                                           size_t *count_out);
+
+/**
+ * Writes the summary of `result` with its dumps to `*summary_out`, as Anaplan's Python
+ * integration script prints it. For a process, one line per step
+ * (`Process action 112000000001 completed. Failure: True`, where `Failure` says whether the
+ * step has a dump), then, if any step has a dump, `Details:` with the values of each failing
+ * step's first detail one per line, and `Failure dump(s):` with `Error dump for <id>` and each
+ * dump. For an import, export or action: `Failure Dump Available: True, Successful: False`,
+ * `Load details:`, the first detail's message and values, and `Failure dump:` with the dump.
+ *
+ * Ownership: the caller frees `*summary_out` with `anaplan_string_free`; written only on `OK`.
+ * Statuses: as `anaplan_client_dump_text`.
+ * Thread-safety: thread-safe.
+ *
+ * # Safety
+ * `summary_out` is NULL or points to a writable `char *`; handles are looked up, never
+ * dereferenced.
+ */
+ANAPLAN_API
+anaplan_status anaplan_client_task_summary(anaplan_client *client,
+                                           const anaplan_task_result *result,
+                                           char **summary_out);
+
+/**
+ * The id of the workspace named `name` (exact, case-sensitive match) among those the user can
+ * see. A workspace id (32 lowercase hex digits) is returned as is.
+ *
+ * Ownership: the caller frees `*id_out` with `anaplan_string_free`.
+ * Statuses: `OK`; `NOT_FOUND` (the last error says where it looked, and names objects whose
+ * names differ only in case), `AMBIGUOUS` (the last error lists every candidate's name and
+ * id), `INVALID_HANDLE`, `NULL_ARGUMENT`, `INVALID_UTF8`, transport/HTTP/`PROTOCOL` statuses.
+ * Lookups are cached per connection (see `anaplan_client_clear_cache`).
+ * Thread-safety: the client is thread-safe.
+ *
+ * # Safety
+ * `name` is NULL or a NUL-terminated string; `id_out` is NULL or writable.
+ */
+ANAPLAN_API
+anaplan_status anaplan_client_find_workspace(anaplan_client *client,
+                                             const char *name,
+                                             char **id_out);
+
+/**
+ * The id of the model named `name`: among all models the user can see when `workspace` is
+ * NULL, otherwise within that workspace (id or name). A model id (32 uppercase hex digits) is
+ * returned as is.
+ *
+ * Ownership: the caller frees `*id_out` with `anaplan_string_free`.
+ * Statuses and thread-safety as `anaplan_client_find_workspace`.
+ *
+ * # Safety
+ * `name` and `workspace` are NULL or NUL-terminated strings; `id_out` is NULL or writable.
+ */
+ANAPLAN_API
+anaplan_status anaplan_client_find_model(anaplan_client *client,
+                                         const char *name,
+                                         const char *workspace,
+                                         char **id_out);
+
+/**
+ * The id of the file named `name` in the current model; a file id (`113…`, or `116…` for an
+ * export's output) is returned as is. Once an export has run, its output file may share a name
+ * with an import data source: the name is then `AMBIGUOUS` here (uploads by name choose the
+ * data source).
+ *
+ * Ownership: the caller frees `*id_out` with `anaplan_string_free`.
+ * Statuses and thread-safety as `anaplan_client_find_workspace`, plus `INVALID_ARGUMENT` when
+ * no model is set.
+ *
+ * # Safety
+ * `name` is NULL or a NUL-terminated string; `id_out` is NULL or writable.
+ */
+ANAPLAN_API
+anaplan_status anaplan_client_find_file(anaplan_client *client,
+                                        const char *name,
+                                        char **id_out);
+
+/**
+ * The id of the import named `name` in the current model; an import id (`112…`) is returned as
+ * is.
+ *
+ * Ownership: the caller frees `*id_out` with `anaplan_string_free`.
+ * Statuses and thread-safety as `anaplan_client_find_file`.
+ *
+ * # Safety
+ * `name` is NULL or a NUL-terminated string; `id_out` is NULL or writable.
+ */
+ANAPLAN_API
+anaplan_status anaplan_client_find_import(anaplan_client *client,
+                                          const char *name,
+                                          char **id_out);
+
+/**
+ * The id of the export named `name` in the current model; an export id (`116…`) is returned as
+ * is.
+ *
+ * Ownership: the caller frees `*id_out` with `anaplan_string_free`.
+ * Statuses and thread-safety as `anaplan_client_find_file`.
+ *
+ * # Safety
+ * `name` is NULL or a NUL-terminated string; `id_out` is NULL or writable.
+ */
+ANAPLAN_API
+anaplan_status anaplan_client_find_export(anaplan_client *client,
+                                          const char *name,
+                                          char **id_out);
+
+/**
+ * The id of the action named `name` in the current model; an action id (`117…`) is returned as
+ * is.
+ *
+ * Ownership: the caller frees `*id_out` with `anaplan_string_free`.
+ * Statuses and thread-safety as `anaplan_client_find_file`.
+ *
+ * # Safety
+ * `name` is NULL or a NUL-terminated string; `id_out` is NULL or writable.
+ */
+ANAPLAN_API
+anaplan_status anaplan_client_find_action(anaplan_client *client,
+                                          const char *name,
+                                          char **id_out);
+
+/**
+ * The id of the process named `name` in the current model; a process id (`118…`) is returned
+ * as is.
+ *
+ * Ownership: the caller frees `*id_out` with `anaplan_string_free`.
+ * Statuses and thread-safety as `anaplan_client_find_file`.
+ *
+ * # Safety
+ * `name` is NULL or a NUL-terminated string; `id_out` is NULL or writable.
+ */
+ANAPLAN_API
+anaplan_status anaplan_client_find_process(anaplan_client *client,
+                                           const char *name,
+                                           char **id_out);
+
+/**
+ * The workspaces the signed-in user can see, with their size details.
+ *
+ * Ownership: the caller frees `*list_out` with `anaplan_list_free`.
+ * Statuses: `OK`; `INVALID_HANDLE`, `NULL_ARGUMENT`, transport/HTTP/`PROTOCOL` statuses.
+ * Thread-safety: the client is thread-safe.
+ *
+ * # Safety
+ * `list_out` is NULL or writable.
+ */
+ANAPLAN_API
+anaplan_status anaplan_client_list_workspaces(anaplan_client *client,
+                                              anaplan_list **list_out);
+
+/**
+ * The models the signed-in user can see: all of them when `workspace` is NULL, otherwise those
+ * of that workspace (given by id or name).
+ *
+ * Ownership: the caller frees `*list_out` with `anaplan_list_free`.
+ * Statuses: `OK`; `NOT_FOUND`/`AMBIGUOUS` (the workspace name), `INVALID_HANDLE`,
+ * `NULL_ARGUMENT`, `INVALID_UTF8`, transport/HTTP/`PROTOCOL` statuses.
+ * Thread-safety: the client is thread-safe.
+ *
+ * # Safety
+ * `workspace` is NULL or a NUL-terminated string; `list_out` is NULL or writable.
+ */
+ANAPLAN_API
+anaplan_status anaplan_client_list_models(anaplan_client *client,
+                                          const char *workspace,
+                                          anaplan_list **list_out);
+
+/**
+ * The files of the current model (import data sources, and the output files of exports that
+ * have run, which share their export's id).
+ *
+ * Ownership: the caller frees `*list_out` with `anaplan_list_free`.
+ * Statuses: `OK`; `INVALID_ARGUMENT` (no model set), `INVALID_HANDLE`, `NULL_ARGUMENT`,
+ * transport/HTTP/`PROTOCOL` statuses.
+ * Thread-safety: the client is thread-safe.
+ *
+ * # Safety
+ * `list_out` is NULL or writable.
+ */
+ANAPLAN_API
+anaplan_status anaplan_client_list_files(anaplan_client *client,
+                                         anaplan_list **list_out);
+
+/**
+ * The imports of the current model. Each item's JSON has `importDataSourceId`, the file to
+ * upload to before running the import.
+ *
+ * Ownership: the caller frees `*list_out` with `anaplan_list_free`.
+ * Statuses and thread-safety as `anaplan_client_list_files`.
+ *
+ * # Safety
+ * `list_out` is NULL or writable.
+ */
+ANAPLAN_API
+anaplan_status anaplan_client_list_imports(anaplan_client *client,
+                                           anaplan_list **list_out);
+
+/**
+ * The exports of the current model.
+ *
+ * Ownership: the caller frees `*list_out` with `anaplan_list_free`.
+ * Statuses and thread-safety as `anaplan_client_list_files`.
+ *
+ * # Safety
+ * `list_out` is NULL or writable.
+ */
+ANAPLAN_API
+anaplan_status anaplan_client_list_exports(anaplan_client *client,
+                                           anaplan_list **list_out);
+
+/**
+ * The actions (deletes, sorts...) of the current model.
+ *
+ * Ownership: the caller frees `*list_out` with `anaplan_list_free`.
+ * Statuses and thread-safety as `anaplan_client_list_files`.
+ *
+ * # Safety
+ * `list_out` is NULL or writable.
+ */
+ANAPLAN_API
+anaplan_status anaplan_client_list_actions(anaplan_client *client,
+                                           anaplan_list **list_out);
+
+/**
+ * The processes of the current model.
+ *
+ * Ownership: the caller frees `*list_out` with `anaplan_list_free`.
+ * Statuses and thread-safety as `anaplan_client_list_files`.
+ *
+ * # Safety
+ * `list_out` is NULL or writable.
+ */
+ANAPLAN_API
+anaplan_status anaplan_client_list_processes(anaplan_client *client,
+                                             anaplan_list **list_out);
+
+/**
+ * Runs an import, export, action or process of the current model and waits until it ends.
+ * `object` is the object's id (`112…` import, `116…` export, `117…` action, `118…` process)
+ * or its name, looked up among the model's imports, exports, actions and processes together.
+ * `options` may be NULL for the defaults.
+ *
+ * Returns `OK` whenever the task ran to its end, successful or not: read
+ * `anaplan_task_result_successful` and the details, and fetch dumps with the result. Starting
+ * is retried without ever starting the task twice.
+ *
+ * Ownership: the caller owns `*result_out` (written only on `OK`) and frees it with
+ * `anaplan_task_result_free`.
+ * Statuses: `OK`; `NOT_FOUND` (no such object in the model), `AMBIGUOUS` (a name that several
+ * runnable objects have: the last error lists their ids), `INVALID_ARGUMENT` (not a runnable
+ * id, mappings on an export or action, no model set), `TIMEOUT` and `CANCELLED` (the last error's
+ * task id names the task), `INVALID_HANDLE`, `NULL_ARGUMENT`, `INVALID_UTF8`, and the transport,
+ * auth and HTTP statuses.
+ * Thread-safety: the client may run several tasks from several threads at once (Anaplan runs
+ * one task per model at a time and queues the others). Callbacks run on the calling thread.
+ *
+ * # Safety
+ * `object` is NULL or a NUL-terminated string; `result_out` is NULL or writable; `client` and
+ * `options` are looked up, never dereferenced.
+ */
+ANAPLAN_API
+anaplan_status anaplan_client_run(anaplan_client *client,
+                                  const char *object,
+                                  const anaplan_run_options *options,
+                                  anaplan_task_result **result_out);
+
+/**
+ * Uploads the file at `path` to `file` (a file id, or the name of an import data source file)
+ * of the current model, in chunks of the configured size, gzip-compressed and several in flight
+ * as configured. `progress` may be NULL.
+ *
+ * Statuses: `OK`; `IO` (`path` unreadable; the message names it), `NOT_FOUND`/`AMBIGUOUS` (the
+ * file name), `INVALID_ARGUMENT` (no model set), `CANCELLED` (the callback returned non-zero),
+ * `INVALID_HANDLE`, `NULL_ARGUMENT`, `INVALID_UTF8`, and the transport, auth and HTTP statuses
+ * (a failed chunk's message names it).
+ * Thread-safety: the client may run several transfers from several threads at once. The
+ * callback runs on the calling thread.
+ *
+ * # Safety
+ * `file` and `path` are NULL or NUL-terminated; `progress` is NULL or callable with
+ * `user_data` during the call; `client` is looked up, never dereferenced.
+ */
+ANAPLAN_API
+anaplan_status anaplan_client_upload_file(anaplan_client *client,
+                                          const char *file,
+                                          const char *path,
+                                          anaplan_transfer_progress_cb progress,
+                                          void *user_data);
+
+/**
+ * Uploads `len` bytes at `data` to `file` (an id or a data source name) of the current model.
+ * `data` may be NULL when `len` is 0 (an empty file: one empty chunk). `progress` may be NULL.
+ *
+ * Statuses: as `anaplan_client_upload_file`, without `IO`.
+ * Thread-safety: as `anaplan_client_upload_file`; `data` must not change during the call.
+ *
+ * # Safety
+ * `file` is NULL or NUL-terminated; `data` is NULL or points to `len` readable bytes;
+ * `progress` is NULL or callable with `user_data` during the call.
+ */
+ANAPLAN_API
+anaplan_status anaplan_client_upload_buffer(anaplan_client *client,
+                                            const char *file,
+                                            const uint8_t *data,
+                                            size_t len,
+                                            anaplan_transfer_progress_cb progress,
+                                            void *user_data);
+
+/**
+ * Starts a streamed upload to `file` (an id or a data source name) of the current model: write
+ * it with `anaplan_upload_stream_write`, end it with `anaplan_upload_stream_finish`. `total` is
+ * the size in bytes when known (announced to Anaplan and checked by
+ * `anaplan_upload_stream_finish`), or -1 when not (the file is then marked complete at the end).
+ *
+ * Ownership: the caller owns `*stream_out` (written only on `OK`) and frees it with
+ * `anaplan_upload_stream_free`, after `anaplan_upload_stream_finish` or instead of it (to
+ * abandon).
+ * Statuses: `OK`; `OUT_OF_RANGE` (`total` below -1), and as `anaplan_client_upload_file` without
+ * `IO` and `CANCELLED`.
+ *
+ * # Safety
+ * `file` is NULL or NUL-terminated; `stream_out` is NULL or writable.
+ */
+ANAPLAN_API
+anaplan_status anaplan_client_upload_stream(anaplan_client *client,
+                                            const char *file,
+                                            int64_t total,
+                                            anaplan_upload_stream **stream_out);
 
 /**
  * Creates a config with the defaults and writes it to `*out`.
@@ -607,7 +1260,7 @@ ANAPLAN_API anaplan_status anaplan_config_set_locale(anaplan_config *config, con
 
 /**
  * Sets the log callback of connections made with this config, and the most detailed level it
- * receives (`ANAPLAN_LOG_ERROR` .. `ANAPLAN_LOG_DEBUG`). NULL `callback` removes it. Log lines
+ * receives (an `anaplan_log_level`). NULL `callback` removes it. Log lines
  * never contain passwords, keys, passphrases or token values. Independently, the environment
  * variable `ANAPLAN_LOG=error|warn|info|debug` copies log lines to stderr.
  *
@@ -622,461 +1275,16 @@ ANAPLAN_API
 anaplan_status anaplan_config_set_log_callback(anaplan_config *config,
                                                anaplan_log_fn callback,
                                                void *user_data,
-                                               int32_t level);
+                                               anaplan_log_level level);
 
 /**
- * Sets the connection's current workspace by id or by name. A different workspace than before
- * forgets the current model (it belongs to the old workspace): set a model next.
+ * How many handles, strings and buffers the library has handed out that are not freed yet: 0 once
+ * a program has freed everything. For leak checks in tests of C code and of the language
+ * bindings (Valgrind cannot see these leaks: the library still references the objects).
  *
- * `workspace_id_out` may be NULL; otherwise it receives the workspace id, owned by the caller
- * (free with `anaplan_string_free`).
- * Statuses: `OK`; `NOT_FOUND` (no workspace of that name the user can see), `AMBIGUOUS`
- * (several: the last error lists them; use the id), `INVALID_HANDLE`, `NULL_ARGUMENT`,
- * `INVALID_UTF8`, and transport/HTTP statuses from the listing request.
- * Thread-safety: the client is thread-safe; the current workspace is shared by every thread
- * using this client.
- *
- * # Safety
- * `id_or_name` is NULL or a NUL-terminated string; `workspace_id_out` is NULL or writable.
+ * Thread-safe. Does not touch the last error.
  */
-ANAPLAN_API
-anaplan_status anaplan_client_set_workspace(anaplan_client *client,
-                                            const char *id_or_name,
-                                            char **workspace_id_out);
-
-/**
- * Sets the connection's current model by id or by name. A name is looked up within the current
- * workspace when one is set, among all models the user can see otherwise (a name used by models
- * of two workspaces is then `AMBIGUOUS`: set the workspace first). The current workspace becomes
- * the model's own, so a model id of another workspace moves the connection there.
- *
- * `model_id_out` may be NULL; otherwise it receives the model id, owned by the caller (free with
- * `anaplan_string_free`).
- * Statuses: `OK`; `NOT_FOUND`, `AMBIGUOUS` (the last error lists the candidates),
- * `INVALID_HANDLE`, `NULL_ARGUMENT`, `INVALID_UTF8`, transport/HTTP statuses.
- * Thread-safety: as `anaplan_client_set_workspace`.
- *
- * # Safety
- * `id_or_name` is NULL or a NUL-terminated string; `model_id_out` is NULL or writable.
- */
-ANAPLAN_API
-anaplan_status anaplan_client_set_model(anaplan_client *client,
-                                        const char *id_or_name,
-                                        char **model_id_out);
-
-/**
- * The signed-in user as JSON (`GET /users/me`: `id`, `email`, `firstName`, `lastName`, ...).
- *
- * Ownership: `*json_out` is owned by the caller; free it with `anaplan_string_free`.
- * Statuses: `OK`; `INVALID_HANDLE`, `NULL_ARGUMENT`, transport/HTTP/`PROTOCOL` statuses.
- * Thread-safety: the client is thread-safe.
- *
- * # Safety
- * `json_out` is NULL or writable.
- */
-ANAPLAN_API
-anaplan_status anaplan_client_current_user_json(anaplan_client *client,
-                                                char **json_out);
-
-/**
- * Forgets every list cached for lookups by name on this connection (all models), so the next
- * lookup asks Anaplan again. Lookups already fetch a list again when a name is missing from, or
- * ambiguous in, the cached one, and cached lists expire after 5 minutes; this is for when an
- * object was renamed or deleted and re-created meanwhile.
- *
- * Statuses: `OK`, `INVALID_HANDLE`. Thread-safety: the client is thread-safe.
- *
- * # Safety
- * `client` is a pointer (checked against the live handles, never dereferenced when invalid).
- */
-ANAPLAN_API anaplan_status anaplan_client_clear_cache(anaplan_client *client);
-
-/**
- * How many objects each list request asks Anaplan for, 1 to 5000 (the default and Anaplan's
- * maximum). Lists are always followed to their end; smaller pages only cost more requests.
- *
- * Statuses: `OK`, `OUT_OF_RANGE`, `INVALID_HANDLE`. Thread-safety: the client is thread-safe.
- *
- * # Safety
- * `client` is a pointer (checked against the live handles).
- */
-ANAPLAN_API anaplan_status anaplan_client_set_page_size(anaplan_client *client, int32_t page_size);
-
-/**
- * The workspaces the signed-in user can see, with their size details.
- *
- * Ownership: `*list_out` is owned by the caller; free it with `anaplan_list_free`.
- * Statuses: `OK`; `INVALID_HANDLE`, `NULL_ARGUMENT`, transport/HTTP/`PROTOCOL` statuses.
- * Thread-safety: the client is thread-safe.
- *
- * # Safety
- * `list_out` is NULL or writable.
- */
-ANAPLAN_API anaplan_status anaplan_list_workspaces(anaplan_client *client, anaplan_list **list_out);
-
-/**
- * The models the signed-in user can see: all of them when `workspace` is NULL, otherwise those
- * of that workspace (given by id or name).
- *
- * Ownership: `*list_out` is owned by the caller; free it with `anaplan_list_free`.
- * Statuses: `OK`; `NOT_FOUND`/`AMBIGUOUS` (the workspace name), `INVALID_HANDLE`,
- * `NULL_ARGUMENT`, `INVALID_UTF8`, transport/HTTP/`PROTOCOL` statuses.
- * Thread-safety: the client is thread-safe.
- *
- * # Safety
- * `workspace` is NULL or a NUL-terminated string; `list_out` is NULL or writable.
- */
-ANAPLAN_API
-anaplan_status anaplan_list_models(anaplan_client *client,
-                                   const char *workspace,
-                                   anaplan_list **list_out);
-
-/**
- * The files of the current model (import data sources, and the output files of exports that
- * have run, which share their export's id).
- *
- * Ownership: `*list_out` is owned by the caller; free it with `anaplan_list_free`.
- * Statuses: `OK`; `INVALID_ARGUMENT` (no model set), `INVALID_HANDLE`, `NULL_ARGUMENT`,
- * transport/HTTP/`PROTOCOL` statuses.
- * Thread-safety: the client is thread-safe.
- *
- * # Safety
- * `list_out` is NULL or writable.
- */
-ANAPLAN_API anaplan_status anaplan_list_files(anaplan_client *client, anaplan_list **list_out);
-
-/**
- * The imports of the current model. Each item's JSON has `importDataSourceId`, the file to
- * upload to before running the import. Ownership, statuses and thread-safety as
- * `anaplan_list_files`.
- *
- * # Safety
- * `list_out` is NULL or writable.
- */
-ANAPLAN_API anaplan_status anaplan_list_imports(anaplan_client *client, anaplan_list **list_out);
-
-/**
- * The exports of the current model. Ownership, statuses and thread-safety as
- * `anaplan_list_files`.
- *
- * # Safety
- * `list_out` is NULL or writable.
- */
-ANAPLAN_API anaplan_status anaplan_list_exports(anaplan_client *client, anaplan_list **list_out);
-
-/**
- * The actions (deletes, sorts...) of the current model. Ownership, statuses and thread-safety as
- * `anaplan_list_files`.
- *
- * # Safety
- * `list_out` is NULL or writable.
- */
-ANAPLAN_API anaplan_status anaplan_list_actions(anaplan_client *client, anaplan_list **list_out);
-
-/**
- * The processes of the current model. Ownership, statuses and thread-safety as
- * `anaplan_list_files`.
- *
- * # Safety
- * `list_out` is NULL or writable.
- */
-ANAPLAN_API anaplan_status anaplan_list_processes(anaplan_client *client, anaplan_list **list_out);
-
-/**
- * The number of items in a list.
- *
- * Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`. Thread-safety: lists are immutable.
- *
- * # Safety
- * `count_out` is NULL or writable.
- */
-ANAPLAN_API anaplan_status anaplan_list_count(const anaplan_list *list, size_t *count_out);
-
-/**
- * The id of the item at `index` (0 to count - 1).
- *
- * Ownership: `*id_out` is owned by the caller; free it with `anaplan_string_free`.
- * Statuses: `OK`, `OUT_OF_RANGE`, `INVALID_HANDLE`, `NULL_ARGUMENT`. Thread-safety: lists are
- * immutable.
- *
- * # Safety
- * `id_out` is NULL or writable.
- */
-ANAPLAN_API anaplan_status anaplan_list_id(const anaplan_list *list, size_t index, char **id_out);
-
-/**
- * The name of the item at `index` (0 to count - 1).
- *
- * Ownership: `*name_out` is owned by the caller; free it with `anaplan_string_free`.
- * Statuses: `OK`, `OUT_OF_RANGE`, `INVALID_HANDLE`, `NULL_ARGUMENT`. Thread-safety: lists are
- * immutable.
- *
- * # Safety
- * `name_out` is NULL or writable.
- */
-ANAPLAN_API
-anaplan_status anaplan_list_name(const anaplan_list *list,
-                                 size_t index,
-                                 char **name_out);
-
-/**
- * The item at `index` as a JSON object, exactly as Anaplan sent it (all its fields).
- *
- * Ownership: `*json_out` is owned by the caller; free it with `anaplan_string_free`.
- * Statuses: `OK`, `OUT_OF_RANGE`, `INVALID_HANDLE`, `NULL_ARGUMENT`. Thread-safety: lists are
- * immutable.
- *
- * # Safety
- * `json_out` is NULL or writable.
- */
-ANAPLAN_API
-anaplan_status anaplan_list_item_json(const anaplan_list *list,
-                                      size_t index,
-                                      char **json_out);
-
-/**
- * The whole list as a JSON array of the objects as Anaplan sent them (`[]` when empty).
- *
- * Ownership: `*json_out` is owned by the caller; free it with `anaplan_string_free`.
- * Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`. Thread-safety: lists are immutable.
- *
- * # Safety
- * `json_out` is NULL or writable.
- */
-ANAPLAN_API anaplan_status anaplan_list_json(const anaplan_list *list, char **json_out);
-
-/**
- * Frees a list. NULL is accepted and does nothing.
- *
- * Statuses: `OK`; `INVALID_HANDLE` when `list` was already freed or is not a list (nothing is
- * freed then, so a double free is harmless). Thread-safety: free a list once, when no other
- * thread uses it.
- *
- * # Safety
- * `list` is NULL or a pointer (checked against the live handles, never dereferenced).
- */
-ANAPLAN_API anaplan_status anaplan_list_free(anaplan_list *list);
-
-/**
- * The id of the workspace named `name` (exact, case-sensitive match) among those the user can
- * see. A workspace id (32 lowercase hex digits) is returned as is.
- *
- * Ownership: `*id_out` is owned by the caller; free it with `anaplan_string_free`.
- * Statuses: `OK`; `NOT_FOUND` (the last error says where it looked, and names objects whose
- * names differ only in case), `AMBIGUOUS` (the last error lists every candidate's name and
- * id), `INVALID_HANDLE`, `NULL_ARGUMENT`, `INVALID_UTF8`, transport/HTTP/`PROTOCOL` statuses.
- * Lookups are cached per connection (see `anaplan_client_clear_cache`).
- * Thread-safety: the client is thread-safe.
- *
- * # Safety
- * `name` is NULL or a NUL-terminated string; `id_out` is NULL or writable.
- */
-ANAPLAN_API
-anaplan_status anaplan_find_workspace(anaplan_client *client,
-                                      const char *name,
-                                      char **id_out);
-
-/**
- * The id of the model named `name`: among all models the user can see when `workspace` is
- * NULL, otherwise within that workspace (id or name). A model id (32 uppercase hex digits) is
- * returned as is. Ownership, statuses and thread-safety as `anaplan_find_workspace`.
- *
- * # Safety
- * `name` and `workspace` are NULL or NUL-terminated strings; `id_out` is NULL or writable.
- */
-ANAPLAN_API
-anaplan_status anaplan_find_model(anaplan_client *client,
-                                  const char *name,
-                                  const char *workspace,
-                                  char **id_out);
-
-/**
- * The id of the file named `name` in the current model; a file id (`113…`, or `116…` for an
- * export's output) is returned as is. Once an export has run, its output file may share a name
- * with an import data source: the name is then `AMBIGUOUS` here (uploads by name choose the
- * data source). Ownership, statuses and thread-safety as `anaplan_find_workspace`, plus
- * `INVALID_ARGUMENT` when no model is set.
- *
- * # Safety
- * `name` is NULL or a NUL-terminated string; `id_out` is NULL or writable.
- */
-ANAPLAN_API
-anaplan_status anaplan_find_file(anaplan_client *client,
-                                 const char *name,
-                                 char **id_out);
-
-/**
- * The id of the import named `name` in the current model; an import id (`112…`) is returned as
- * is. As `anaplan_find_file`.
- *
- * # Safety
- * `name` is NULL or a NUL-terminated string; `id_out` is NULL or writable.
- */
-ANAPLAN_API
-anaplan_status anaplan_find_import(anaplan_client *client,
-                                   const char *name,
-                                   char **id_out);
-
-/**
- * The id of the export named `name` in the current model; an export id (`116…`) is returned as
- * is. As `anaplan_find_file`.
- *
- * # Safety
- * `name` is NULL or a NUL-terminated string; `id_out` is NULL or writable.
- */
-ANAPLAN_API
-anaplan_status anaplan_find_export(anaplan_client *client,
-                                   const char *name,
-                                   char **id_out);
-
-/**
- * The id of the action named `name` in the current model; an action id (`117…`) is returned as
- * is. As `anaplan_find_file`.
- *
- * # Safety
- * `name` is NULL or a NUL-terminated string; `id_out` is NULL or writable.
- */
-ANAPLAN_API
-anaplan_status anaplan_find_action(anaplan_client *client,
-                                   const char *name,
-                                   char **id_out);
-
-/**
- * The id of the process named `name` in the current model; a process id (`118…`) is returned
- * as is. As `anaplan_find_file`.
- *
- * # Safety
- * `name` is NULL or a NUL-terminated string; `id_out` is NULL or writable.
- */
-ANAPLAN_API
-anaplan_status anaplan_find_process(anaplan_client *client,
-                                    const char *name,
-                                    char **id_out);
-
-/**
- * Downloads `file` (an id, e.g. an export's id for its output, or a file name) of the current
- * model to `path`: chunks are fetched in parallel and written in order to a temporary file in
- * the same folder, which replaces `path` only once everything arrived. On any failure nothing is
- * left behind and a file already at `path` is untouched. `progress` may be NULL (its `total` is
- * -1: Anaplan does not give the size first).
- *
- * Statuses: `OK`; `HTTP_ERROR` with HTTP status 404 (no such file, or a file without content:
- * run the export first), `IO` (the message names the path), `NOT_FOUND`/`AMBIGUOUS` (the name),
- * `CANCELLED`, `INVALID_ARGUMENT` (no model set), `INVALID_HANDLE`, `NULL_ARGUMENT`,
- * `INVALID_UTF8`, and the transport and auth statuses.
- * Thread-safety: the client may run several transfers from several threads at once. The
- * callback runs on the calling thread.
- *
- * # Safety
- * `file` and `path` are NULL or NUL-terminated; `progress` is NULL or callable with
- * `user_data` during the call; `client` is looked up, never dereferenced.
- */
-ANAPLAN_API
-anaplan_status anaplan_download_to_file(anaplan_client *client,
-                                        const char *file,
-                                        const char *path,
-                                        anaplan_transfer_progress_cb progress,
-                                        void *user_data);
-
-/**
- * Downloads `file` of the current model into a library-owned buffer: `*data_out` and
- * `*len_out` are written only on `OK`. `progress` may be NULL.
- *
- * Ownership: the caller frees `*data_out` with `anaplan_buffer_free` (it is never NULL, even for
- * an empty file).
- * Statuses: as `anaplan_download_to_file`, without `IO`.
- *
- * # Safety
- * `file` is NULL or NUL-terminated; `data_out` and `len_out` are NULL or writable; `progress`
- * is NULL or callable with `user_data` during the call.
- */
-ANAPLAN_API
-anaplan_status anaplan_download_to_buffer(anaplan_client *client,
-                                          const char *file,
-                                          anaplan_transfer_progress_cb progress,
-                                          void *user_data,
-                                          uint8_t **data_out,
-                                          size_t *len_out);
-
-/**
- * Downloads `file` of the current model, handing its bytes in order to `write` (one call per
- * chunk). `progress` may be NULL; both callbacks get `user_data` and run on the calling thread.
- *
- * Statuses: as `anaplan_download_to_file`, without `IO`; `CANCELLED` also when `write` returns
- * non-zero; `NULL_ARGUMENT` when `write` is NULL.
- *
- * # Safety
- * `file` is NULL or NUL-terminated; `write` and `progress` are NULL or callable with
- * `user_data` during the call.
- */
-ANAPLAN_API
-anaplan_status anaplan_download_to_callback(anaplan_client *client,
-                                            const char *file,
-                                            anaplan_write_cb write,
-                                            anaplan_transfer_progress_cb progress,
-                                            void *user_data);
-
-/**
- * Writes one failure dump of `result` as text (Anaplan's CSV) to `*out`: `step_index` -1 for an
- * import's own dump, or the index of a process step (see `anaplan_task_result_step_count`).
- *
- * Ownership: the caller frees `*out` with `anaplan_string_free`; written only on `OK`.
- * Statuses: `OK`; `INVALID_ARGUMENT` (that step has no dump, -1 for a process, a step index for
- * an import, a kind without dumps), `OUT_OF_RANGE` (below -1), `NOT_FOUND` (Anaplan no longer
- * has the dump: it keeps only a user's latest, for 48 hours), `PROTOCOL` (the dump is not UTF-8:
- * use `anaplan_task_dumps_to_dir`), `INVALID_HANDLE`, `NULL_ARGUMENT`, transport and HTTP
- * statuses.
- * Thread-safety: thread-safe (client and result are).
- *
- * # Safety
- * `out` is NULL or points to a writable `char *`; handles are looked up, never dereferenced.
- */
-ANAPLAN_API
-anaplan_status anaplan_task_dump_text(anaplan_client *client,
-                                      const anaplan_task_result *result,
-                                      int32_t step_index,
-                                      char **out);
-
-/**
- * Writes every failure dump of `result` to the directory `dir` (created if missing), one file
- * per dump named `<objectId>.csv`: the import's id for an import, each failing step's id for a
- * process. Existing files of those names are replaced; a dump that cannot be fetched leaves no
- * partial file. `count_out` may be NULL; otherwise it receives the number of files written (0
- * when the result has no dumps).
- *
- * Statuses: `OK`; `IO` (the directory or a file cannot be written), `NOT_FOUND` (a dump is gone),
- * `INVALID_HANDLE`, `NULL_ARGUMENT`, `INVALID_UTF8`, transport and HTTP statuses.
- * Thread-safety: thread-safe; two calls writing the same directory at once race on the files.
- *
- * # Safety
- * `dir` is NULL or a NUL-terminated string; `count_out` is NULL or writable.
- */
-ANAPLAN_API
-anaplan_status anaplan_task_dumps_to_dir(anaplan_client *client,
-                                         const anaplan_task_result *result,
-                                         const char *dir,
-                                         int32_t *count_out);
-
-/**
- * Writes the summary of `result` with its dumps to `*out`, as Anaplan's Python integration
- * script prints it. For a process, one line per step
- * (`Process action 112000000001 completed. Failure: True`, where `Failure` says whether the
- * step has a dump), then, if any step has a dump, `Details:` with the values of each failing
- * step's first detail one per line, and `Failure dump(s):` with `Error dump for <id>` and each
- * dump. For an import, export or action: `Failure Dump Available: True, Successful: False`,
- * `Load details:`, the first detail's message and values, and `Failure dump:` with the dump.
- *
- * Ownership: the caller frees `*out` with `anaplan_string_free`; written only on `OK`.
- * Statuses: as `anaplan_task_dump_text`.
- * Thread-safety: thread-safe.
- *
- * # Safety
- * `out` is NULL or points to a writable `char *`; handles are looked up, never dereferenced.
- */
-ANAPLAN_API
-anaplan_status anaplan_task_summary(anaplan_client *client,
-                                    const anaplan_task_result *result,
-                                    char **out);
+ANAPLAN_API size_t anaplan_debug_live_objects(void);
 
 /**
  * The status of the last call on this thread that returned an `anaplan_status`:
@@ -1140,83 +1348,79 @@ ANAPLAN_API anaplan_status anaplan_last_error_message_owned(char **out);
 ANAPLAN_API anaplan_status anaplan_last_error_task_id(char *buf, size_t len, size_t *needed);
 
 /**
- * The name of a status as a static string: `"ANAPLAN_STATUS_NOT_FOUND"` for
- * `ANAPLAN_STATUS_NOT_FOUND`, `"ANAPLAN_STATUS_UNKNOWN"` for a number that is no status.
+ * The number of items in a list.
  *
- * Ownership: the string is static; never free it. Thread-safe. Does not touch the last error.
- */
-ANAPLAN_API const char *anaplan_status_name(anaplan_status status);
-
-/**
- * Frees a string the library returned (through a `char **out` param). NULL is accepted and
- * does nothing.
- *
- * Statuses: `OK`; `INVALID_HANDLE` when `s` was already freed, is a buffer (free it with
- * `anaplan_buffer_free`) or did not come from this library: nothing is freed then.
- * Thread-safety: any thread may free a string, once.
+ * Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`. Thread-safety: lists are immutable.
  *
  * # Safety
- * `s` is NULL or a pointer; only its address is used unless the library handed it out.
+ * `count_out` is NULL or writable.
  */
-ANAPLAN_API anaplan_status anaplan_string_free(char *s);
+ANAPLAN_API anaplan_status anaplan_list_count(const anaplan_list *list, size_t *count_out);
 
 /**
- * Frees a buffer the library returned (through a `uint8_t **data, size_t *len` pair), from its
- * data pointer alone. NULL is accepted and does nothing.
+ * The id of the item at `index` (0 to count - 1).
  *
- * Statuses: `OK`; `INVALID_HANDLE` when `data` was already freed, is a string (free it with
- * `anaplan_string_free`) or did not come from this library: nothing is freed then.
- * Thread-safety: any thread may free a buffer, once.
+ * Ownership: the caller frees `*id_out` with `anaplan_string_free`.
+ * Statuses: `OK`, `OUT_OF_RANGE`, `INVALID_HANDLE`, `NULL_ARGUMENT`. Thread-safety: lists are
+ * immutable.
  *
  * # Safety
- * `data` is NULL or a pointer; only its address is used unless the library handed it out.
+ * `id_out` is NULL or writable.
  */
-ANAPLAN_API anaplan_status anaplan_buffer_free(uint8_t *data);
+ANAPLAN_API anaplan_status anaplan_list_id(const anaplan_list *list, size_t index, char **id_out);
 
 /**
- * Creates a cancel token (not cancelled) and writes it to `*out`.
+ * The name of the item at `index` (0 to count - 1).
  *
- * Ownership: the caller owns `*out` and frees it with `anaplan_cancel_token_free` (after the run
- * that uses it has returned, or at any time: a run keeps its own reference).
- * Statuses: `OK`, `NULL_ARGUMENT`.
- *
- * # Safety
- * `out` is NULL or points to a writable `anaplan_cancel_token *`.
- */
-ANAPLAN_API anaplan_status anaplan_cancel_token_new(anaplan_cancel_token **out);
-
-/**
- * Raises the token: a run using it cancels its task on the server and returns
- * `ANAPLAN_STATUS_CANCELLED`. Callable from any thread, any number of times.
- *
- * Statuses: `OK`, `INVALID_HANDLE`.
+ * Ownership: the caller frees `*name_out` with `anaplan_string_free`.
+ * Statuses: `OK`, `OUT_OF_RANGE`, `INVALID_HANDLE`, `NULL_ARGUMENT`. Thread-safety: lists are
+ * immutable.
  *
  * # Safety
- * `token` is any pointer value: it is looked up, never dereferenced.
- */
-ANAPLAN_API anaplan_status anaplan_cancel_token_cancel(anaplan_cancel_token *token);
-
-/**
- * Writes 1 to `*out` if the token was cancelled, else 0.
- *
- * Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`. Thread-safe.
- *
- * # Safety
- * `out` is NULL or points to a writable `int32_t`.
+ * `name_out` is NULL or writable.
  */
 ANAPLAN_API
-anaplan_status anaplan_cancel_token_is_cancelled(const anaplan_cancel_token *token,
-                                                 int32_t *out);
+anaplan_status anaplan_list_name(const anaplan_list *list,
+                                 size_t index,
+                                 char **name_out);
 
 /**
- * Frees a cancel token. NULL is accepted and does nothing.
+ * The item at `index` as a JSON object, exactly as Anaplan sent it (all its fields).
  *
- * Statuses: `OK`; `INVALID_HANDLE` when already freed or not a token (nothing happens then).
+ * Ownership: the caller frees `*json_out` with `anaplan_string_free`.
+ * Statuses: `OK`, `OUT_OF_RANGE`, `INVALID_HANDLE`, `NULL_ARGUMENT`. Thread-safety: lists are
+ * immutable.
  *
  * # Safety
- * `token` is any pointer value: it is looked up, never dereferenced.
+ * `json_out` is NULL or writable.
  */
-ANAPLAN_API anaplan_status anaplan_cancel_token_free(anaplan_cancel_token *token);
+ANAPLAN_API
+anaplan_status anaplan_list_item_json(const anaplan_list *list,
+                                      size_t index,
+                                      char **json_out);
+
+/**
+ * The whole list as a JSON array of the objects as Anaplan sent them (`[]` when empty).
+ *
+ * Ownership: the caller frees `*json_out` with `anaplan_string_free`.
+ * Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`. Thread-safety: lists are immutable.
+ *
+ * # Safety
+ * `json_out` is NULL or writable.
+ */
+ANAPLAN_API anaplan_status anaplan_list_json(const anaplan_list *list, char **json_out);
+
+/**
+ * Frees a list. NULL is accepted and does nothing.
+ *
+ * Statuses: `OK`; `INVALID_HANDLE` when `list` was already freed or is not a list (nothing is
+ * freed then, so a double free is harmless). Thread-safety: free a list once, when no other
+ * thread uses it.
+ *
+ * # Safety
+ * `list` is NULL or a pointer (checked against the live handles, never dereferenced).
+ */
+ANAPLAN_API anaplan_status anaplan_list_free(anaplan_list *list);
 
 /**
  * Creates run options with the defaults and writes them to `*out`.
@@ -1254,7 +1458,7 @@ anaplan_status anaplan_run_options_set_locale(anaplan_run_options *options,
 
 /**
  * Adds a runtime mapping parameter (`{"entityType": entity_type, "entityName": entity_name}`,
- * e.g. `Version` / `Actual`). Imports and processes only: `anaplan_run` of an export or action
+ * e.g. `Version` / `Actual`). Imports and processes only: `anaplan_client_run` of an export or action
  * with mappings returns `INVALID_ARGUMENT` without starting anything.
  *
  * Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`, `INVALID_UTF8`.
@@ -1293,7 +1497,7 @@ anaplan_status anaplan_run_options_set_retries(anaplan_run_options *options,
 
 /**
  * Overall time limit for starting and waiting, in milliseconds; 0 (the default) waits as long
- * as the task runs. When it passes, `anaplan_run` returns `ANAPLAN_STATUS_TIMEOUT` (the last
+ * as the task runs. When it passes, `anaplan_client_run` returns `ANAPLAN_STATUS_TIMEOUT` (the last
  * error names the task) and, unless `anaplan_run_options_set_cancel_on_timeout(options, 0)`, the
  * task is cancelled on the server: a task nobody waits for would keep the model locked.
  *
@@ -1320,7 +1524,7 @@ anaplan_status anaplan_run_options_set_cancel_on_timeout(anaplan_run_options *op
 
 /**
  * Sets the progress callback (NULL removes it) and the `user_data` passed back to it. See
- * `anaplan_task_progress_cb`: it runs on the thread that calls `anaplan_run`.
+ * `anaplan_task_progress_cb`: it runs on the thread that calls `anaplan_client_run`.
  *
  * Statuses: `OK`, `INVALID_HANDLE`.
  *
@@ -1335,7 +1539,7 @@ anaplan_status anaplan_run_options_set_progress(anaplan_run_options *options,
 
 /**
  * Makes runs with these options cancellable through `token` (NULL removes it): cancelling the
- * token from any thread cancels the task on the server and `anaplan_run` returns
+ * token from any thread cancels the task on the server and `anaplan_client_run` returns
  * `ANAPLAN_STATUS_CANCELLED`. The options keep their own reference to the token.
  *
  * Statuses: `OK`, `INVALID_HANDLE` (options, or a token that is not NULL and not live).
@@ -1348,34 +1552,25 @@ anaplan_status anaplan_run_options_set_cancel_token(anaplan_run_options *options
                                                     const anaplan_cancel_token *token);
 
 /**
- * Runs an import, export, action or process of the current model and waits until it ends.
- * `object` is the object's id (`112…` import, `116…` export, `117…` action, `118…` process)
- * or its name, looked up among the model's imports, exports, actions and processes together.
- * `options` may be NULL for the defaults.
+ * The name of a status as a static string: `"ANAPLAN_STATUS_NOT_FOUND"` for
+ * `ANAPLAN_STATUS_NOT_FOUND`, `"ANAPLAN_STATUS_UNKNOWN"` for a number that is no status.
  *
- * Returns `OK` whenever the task ran to its end, successful or not: read
- * `anaplan_task_result_successful` and the details, and fetch dumps with the result. Starting
- * is retried without ever starting the task twice.
+ * Ownership: the string is static; never free it. Thread-safe. Does not touch the last error.
+ */
+ANAPLAN_API const char *anaplan_status_name(anaplan_status status);
+
+/**
+ * Frees a string the library returned (through a `char **` out-param). NULL is accepted and
+ * does nothing.
  *
- * Ownership: the caller owns `*out` (written only on `OK`) and frees it with
- * `anaplan_task_result_free`.
- * Statuses: `OK`; `NOT_FOUND` (no such object in the model), `AMBIGUOUS` (a name that several
- * runnable objects have: the last error lists their ids), `INVALID_ARGUMENT` (not a runnable
- * id, mappings on an export or action, no model set), `TIMEOUT` and `CANCELLED` (the last error's
- * task id names the task), `INVALID_HANDLE`, `NULL_ARGUMENT`, `INVALID_UTF8`, and the transport,
- * auth and HTTP statuses.
- * Thread-safety: the client may run several tasks from several threads at once (Anaplan runs
- * one task per model at a time and queues the others). Callbacks run on the calling thread.
+ * Statuses: `OK`; `INVALID_HANDLE` when `s` was already freed, is a buffer (free it with
+ * `anaplan_buffer_free`) or did not come from this library: nothing is freed then.
+ * Thread-safety: any thread may free a string, once.
  *
  * # Safety
- * `object` is NULL or a NUL-terminated string; `out` is NULL or writable; `client` and
- * `options` are looked up, never dereferenced.
+ * `s` is NULL or a pointer; only its address is used unless the library handed it out.
  */
-ANAPLAN_API
-anaplan_status anaplan_run(anaplan_client *client,
-                           const char *object,
-                           const anaplan_run_options *options,
-                           anaplan_task_result **out);
+ANAPLAN_API anaplan_status anaplan_string_free(char *s);
 
 /**
  * Frees a result. NULL is accepted and does nothing.
@@ -1399,15 +1594,15 @@ anaplan_status anaplan_task_result_successful(const anaplan_task_result *result,
                                               int32_t *out);
 
 /**
- * Writes the final `ANAPLAN_TASK_STATE_*` (`COMPLETE` or `CANCELLED`) to `*out`.
+ * Writes the final `anaplan_task_state` (`COMPLETE` or `CANCELLED`) to `*out`.
  * Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`. Thread-safe.
  *
  * # Safety
- * `out` is NULL or points to a writable `int32_t`.
+ * `out` is NULL or points to a writable `anaplan_task_state`.
  */
 ANAPLAN_API
 anaplan_status anaplan_task_result_state(const anaplan_task_result *result,
-                                         int32_t *out);
+                                         anaplan_task_state *out);
 
 /**
  * Writes 1 to `*out` if failure dumps exist (for a process: for any step), else 0.
@@ -1421,7 +1616,8 @@ anaplan_status anaplan_task_result_dump_available(const anaplan_task_result *res
                                                   int32_t *out);
 
 /**
- * Writes the task id to `*out`, a string the caller frees with `anaplan_string_free`.
+ * Writes the task id to `*out`.
+ * Ownership: the caller frees `*out` with `anaplan_string_free`.
  * Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`. Thread-safe.
  *
  * # Safety
@@ -1432,8 +1628,8 @@ anaplan_status anaplan_task_result_task_id(const anaplan_task_result *result,
                                            char **out);
 
 /**
- * Writes the id of the object that ran (the import, export, action or process) to `*out`, a
- * string the caller frees with `anaplan_string_free`.
+ * Writes the id of the object that ran (the import, export, action or process) to `*out`.
+ * Ownership: the caller frees `*out` with `anaplan_string_free`.
  * Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`. Thread-safe.
  *
  * # Safety
@@ -1449,15 +1645,16 @@ anaplan_status anaplan_task_result_object_id(const anaplan_task_result *result,
  * Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`. Thread-safe.
  *
  * # Safety
- * `out` is NULL or points to a writable `int32_t`.
+ * `out` is NULL or points to a writable `size_t`.
  */
 ANAPLAN_API
 anaplan_status anaplan_task_result_detail_count(const anaplan_task_result *result,
-                                                int32_t *out);
+                                                size_t *out);
 
 /**
- * Writes detail `index`'s message (`localMessageText`, e.g. `Employees: 9 (6/3) rows
- * successful, 1 ignored`) to `*out`, a string the caller frees with `anaplan_string_free`.
+ * Writes detail `detail_index`'s message (`localMessageText`, e.g. `Employees: 9 (6/3) rows
+ * successful, 1 ignored`) to `*out`.
+ * Ownership: the caller frees `*out` with `anaplan_string_free`.
  * Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`, `OUT_OF_RANGE`. Thread-safe.
  *
  * # Safety
@@ -1465,7 +1662,7 @@ anaplan_status anaplan_task_result_detail_count(const anaplan_task_result *resul
  */
 ANAPLAN_API
 anaplan_status anaplan_task_result_detail_message(const anaplan_task_result *result,
-                                                  int32_t index,
+                                                  size_t detail_index,
                                                   char **out);
 
 /**
@@ -1473,15 +1670,15 @@ anaplan_status anaplan_task_result_detail_message(const anaplan_task_result *res
  * Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`. Thread-safe.
  *
  * # Safety
- * `out` is NULL or points to a writable `int32_t`.
+ * `out` is NULL or points to a writable `size_t`.
  */
 ANAPLAN_API
 anaplan_status anaplan_task_result_step_count(const anaplan_task_result *result,
-                                              int32_t *out);
+                                              size_t *out);
 
 /**
- * Writes the id of the object step `index` ran to `*out`, a string the caller frees with
- * `anaplan_string_free`.
+ * Writes the id of the object step `step_index` ran to `*out`.
+ * Ownership: the caller frees `*out` with `anaplan_string_free`.
  * Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`, `OUT_OF_RANGE`. Thread-safe.
  *
  * # Safety
@@ -1489,11 +1686,11 @@ anaplan_status anaplan_task_result_step_count(const anaplan_task_result *result,
  */
 ANAPLAN_API
 anaplan_status anaplan_task_result_step_object_id(const anaplan_task_result *result,
-                                                  int32_t index,
+                                                  size_t step_index,
                                                   char **out);
 
 /**
- * Writes 1 to `*out` if step `index` succeeded, else 0.
+ * Writes 1 to `*out` if step `step_index` succeeded, else 0.
  * Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`, `OUT_OF_RANGE`. Thread-safe.
  *
  * # Safety
@@ -1501,11 +1698,11 @@ anaplan_status anaplan_task_result_step_object_id(const anaplan_task_result *res
  */
 ANAPLAN_API
 anaplan_status anaplan_task_result_step_successful(const anaplan_task_result *result,
-                                                   int32_t index,
+                                                   size_t step_index,
                                                    int32_t *out);
 
 /**
- * Writes 1 to `*out` if step `index` has a failure dump, else 0.
+ * Writes 1 to `*out` if step `step_index` has a failure dump, else 0.
  * Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`, `OUT_OF_RANGE`. Thread-safe.
  *
  * # Safety
@@ -1513,24 +1710,24 @@ anaplan_status anaplan_task_result_step_successful(const anaplan_task_result *re
  */
 ANAPLAN_API
 anaplan_status anaplan_task_result_step_dump_available(const anaplan_task_result *result,
-                                                       int32_t index,
+                                                       size_t step_index,
                                                        int32_t *out);
 
 /**
- * Writes the number of detail messages of step `index` to `*out`.
+ * Writes the number of detail messages of step `step_index` to `*out`.
  * Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`, `OUT_OF_RANGE`. Thread-safe.
  *
  * # Safety
- * `out` is NULL or points to a writable `int32_t`.
+ * `out` is NULL or points to a writable `size_t`.
  */
 ANAPLAN_API
 anaplan_status anaplan_task_result_step_detail_count(const anaplan_task_result *result,
-                                                     int32_t index,
-                                                     int32_t *out);
+                                                     size_t step_index,
+                                                     size_t *out);
 
 /**
- * Writes the message of detail `detail_index` of step `step_index` to `*out`, a string the
- * caller frees with `anaplan_string_free`.
+ * Writes the message of detail `detail_index` of step `step_index` to `*out`.
+ * Ownership: the caller frees `*out` with `anaplan_string_free`.
  * Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`, `OUT_OF_RANGE`. Thread-safe.
  *
  * # Safety
@@ -1538,80 +1735,19 @@ anaplan_status anaplan_task_result_step_detail_count(const anaplan_task_result *
  */
 ANAPLAN_API
 anaplan_status anaplan_task_result_step_detail_message(const anaplan_task_result *result,
-                                                       int32_t step_index,
-                                                       int32_t detail_index,
+                                                       size_t step_index,
+                                                       size_t detail_index,
                                                        char **out);
 
 /**
- * Writes the task's final status as Anaplan sent it (the `task` object, JSON) to `*out`, a
- * string the caller frees with `anaplan_string_free`.
+ * Writes the task's final status as Anaplan sent it (the `task` object, JSON) to `*out`.
+ * Ownership: the caller frees `*out` with `anaplan_string_free`.
  * Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`. Thread-safe.
  *
  * # Safety
  * `out` is NULL or points to a writable `char *`.
  */
 ANAPLAN_API anaplan_status anaplan_task_result_json(const anaplan_task_result *result, char **out);
-
-/**
- * Uploads the file at `path` to `file` (a file id, or the name of an import data source file)
- * of the current model, in chunks of the configured size, gzip-compressed and several in flight
- * as configured. `progress` may be NULL.
- *
- * Statuses: `OK`; `IO` (`path` unreadable; the message names it), `NOT_FOUND`/`AMBIGUOUS` (the
- * file name), `INVALID_ARGUMENT` (chunk size or parallelism out of range, no model set),
- * `CANCELLED` (the callback returned non-zero), `INVALID_HANDLE`, `NULL_ARGUMENT`,
- * `INVALID_UTF8`, and the transport, auth and HTTP statuses (a failed chunk's message names it).
- * Thread-safety: the client may run several transfers from several threads at once. The
- * callback runs on the calling thread.
- *
- * # Safety
- * `file` and `path` are NULL or NUL-terminated; `progress` is NULL or callable with
- * `user_data` during the call; `client` is looked up, never dereferenced.
- */
-ANAPLAN_API
-anaplan_status anaplan_upload_file(anaplan_client *client,
-                                   const char *file,
-                                   const char *path,
-                                   anaplan_transfer_progress_cb progress,
-                                   void *user_data);
-
-/**
- * Uploads `len` bytes at `data` to `file` (an id or a data source name) of the current model.
- * `data` may be NULL when `len` is 0 (an empty file: one empty chunk). `progress` may be NULL.
- *
- * Statuses: as `anaplan_upload_file`, without `IO`.
- * Thread-safety: as `anaplan_upload_file`; `data` must not change during the call.
- *
- * # Safety
- * `file` is NULL or NUL-terminated; `data` is NULL or points to `len` readable bytes;
- * `progress` is NULL or callable with `user_data` during the call.
- */
-ANAPLAN_API
-anaplan_status anaplan_upload_buffer(anaplan_client *client,
-                                     const char *file,
-                                     const uint8_t *data,
-                                     size_t len,
-                                     anaplan_transfer_progress_cb progress,
-                                     void *user_data);
-
-/**
- * Starts a streamed upload to `file` (an id or a data source name) of the current model.
- * `total` is the size in bytes when known (announced to Anaplan and checked by
- * `anaplan_upload_finish`), or -1 when not (the file is then marked complete at the end).
- *
- * Ownership: the caller owns `*out` (written only on `OK`) and frees it with
- * `anaplan_upload_free`, after `anaplan_upload_finish` or instead of it (to abandon).
- * Statuses: `OK`; `OUT_OF_RANGE` (`total` below -1), and as `anaplan_upload_file` without `IO`
- * and `CANCELLED`.
- *
- * # Safety
- * `file` is NULL or NUL-terminated; `out` is NULL or writable.
- */
-ANAPLAN_API
-anaplan_status anaplan_upload_begin(anaplan_client *client,
-                                    const char *file,
-                                    int64_t total,
-                                    anaplan_upload **out);
 
 /**
  * Adds `len` bytes at `data` to a streamed upload. Full chunks are sent as they fill up; the
@@ -1623,12 +1759,12 @@ anaplan_status anaplan_upload_begin(anaplan_client *client,
  * HTTP statuses of chunks sent meanwhile.
  *
  * # Safety
- * `data` is NULL or points to `len` readable bytes; `upload` is looked up, never dereferenced.
+ * `data` is NULL or points to `len` readable bytes; `stream` is looked up, never dereferenced.
  */
 ANAPLAN_API
-anaplan_status anaplan_upload_write(anaplan_upload *upload,
-                                    const uint8_t *data,
-                                    size_t len);
+anaplan_status anaplan_upload_stream_write(anaplan_upload_stream *stream,
+                                           const uint8_t *data,
+                                           size_t len);
 
 /**
  * Sends the last chunk, waits for every chunk, and marks the file complete when its size was
@@ -1638,21 +1774,22 @@ anaplan_status anaplan_upload_write(anaplan_upload *upload,
  * `INVALID_HANDLE`, and the transport, auth and HTTP statuses.
  *
  * # Safety
- * `upload` is looked up, never dereferenced.
+ * `stream` is looked up, never dereferenced.
  */
-ANAPLAN_API anaplan_status anaplan_upload_finish(anaplan_upload *upload);
+ANAPLAN_API anaplan_status anaplan_upload_stream_finish(anaplan_upload_stream *stream);
 
 /**
  * Frees a streamed upload. One that was not finished is abandoned: chunks in flight are let
  * finish, nothing more is sent, and the file is not marked complete. NULL is accepted and does
  * nothing.
  *
- * Statuses: `OK`; `INVALID_HANDLE` when already freed or not an upload (nothing happens then).
+ * Statuses: `OK`; `INVALID_HANDLE` when already freed or not an upload stream (nothing happens
+ * then).
  *
  * # Safety
- * `upload` is any pointer value: it is looked up, never dereferenced.
+ * `stream` is any pointer value: it is looked up, never dereferenced.
  */
-ANAPLAN_API anaplan_status anaplan_upload_free(anaplan_upload *upload);
+ANAPLAN_API anaplan_status anaplan_upload_stream_free(anaplan_upload_stream *stream);
 
 /**
  * The library version, e.g. `"0.1.0"` (the same as `ANAPLAN_VERSION` of the header it was built

@@ -266,7 +266,7 @@ fn paging_is_followed_to_the_end() {
     assert_eq!(gets(&env, &format!("{model}/files")).len(), 1);
 
     let err = client.set_page_size(0).unwrap_err();
-    assert!(matches!(err, Error::InvalidArgument(_)));
+    assert!(matches!(err, Error::OutOfRange(_)));
     assert!(client.set_page_size(5001).is_err());
     assert_eq!(client.page_size(), 3);
 }

@@ -95,14 +95,18 @@ fn each_failing_process_step_has_its_dump() {
             .any(|l| l.ends_with("\"Item not located in Employees list: Zoe Walker\"")),
         "{details}"
     );
-    // Steps without a dump, out of range, or no step at all: caller errors, nothing fetched.
+    // Steps without a dump, no step at all, or out of range: caller errors, nothing fetched.
     e.clear_requests();
-    for step in [Some(2), Some(3), Some(4), None] {
+    for step in [Some(2), Some(3), None] {
         assert!(
             matches!(c.task_dump_text(&r, step), Err(Error::InvalidArgument(_))),
             "{step:?}"
         );
     }
+    assert!(matches!(
+        c.task_dump_text(&r, Some(4)),
+        Err(Error::OutOfRange(_))
+    ));
     assert_eq!(e.count("GET", "*"), 0);
 
     let all = c.task_dumps(&r).unwrap();

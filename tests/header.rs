@@ -8,7 +8,12 @@
 //! ```
 //!
 //! The version macros (`ANAPLAN_VERSION`, `_MAJOR`, `_MINOR`, `_PATCH`) come from Cargo's package
-//! version through `anaplan::ffi::version::header_defines`, added after the includes.
+//! version, and the enumerations from their `c_enum!` declarations, through
+//! `anaplan::ffi::header::generated_declarations`, added after the includes.
+//!
+//! The other tests hold the API to the rules of `src/ffi/mod.rs` and the README: every export
+//! is named after the object it acts on, counts and indices are `size_t`, every enumeration
+//! value is documented, and a deprecated export is marked in the header.
 
 use std::ffi::CStr;
 use std::path::{Path, PathBuf};
@@ -17,23 +22,32 @@ fn header_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("include/anaplan.h")
 }
 
-fn generate() -> String {
+/// The project's cbindgen settings, with the generated declarations after the includes.
+fn config() -> cbindgen::Config {
     let crate_dir = env!("CARGO_MANIFEST_DIR");
     let mut config = cbindgen::Config::from_file(Path::new(crate_dir).join("cbindgen.toml"))
         .expect("cbindgen.toml is readable and valid");
     let after = config.after_includes.take().unwrap_or_default();
     config.after_includes = Some(format!(
         "{after}\n{}",
-        anaplan::ffi::version::header_defines()
+        anaplan::ffi::header::generated_declarations()
     ));
-    let bindings = cbindgen::Builder::new()
-        .with_crate(crate_dir)
-        .with_config(config)
-        .generate()
-        .expect("cbindgen generates the header");
+    config
+}
+
+fn write(bindings: cbindgen::Bindings) -> String {
     let mut out = Vec::new();
     bindings.write(&mut out);
     String::from_utf8(out).expect("the header is UTF-8")
+}
+
+fn generate() -> String {
+    let bindings = cbindgen::Builder::new()
+        .with_crate(env!("CARGO_MANIFEST_DIR"))
+        .with_config(config())
+        .generate()
+        .expect("cbindgen generates the header");
+    write(bindings)
 }
 
 /// The first line where the two texts differ, for a readable failure.
@@ -146,7 +160,7 @@ fn every_name_in_the_header_is_prefixed() {
                 .unwrap_or(line),
             _ => continue,
         };
-        if name == "ANAPLAN_H" || name == "ANAPLAN_API" {
+        if name == "ANAPLAN_H" || name == "ANAPLAN_API" || name.starts_with("ANAPLAN_DEPRECATED") {
             continue;
         }
         assert!(
@@ -158,5 +172,358 @@ fn every_name_in_the_header_is_prefixed() {
     assert!(
         checked > 40,
         "only {checked} names found: the parsing above is broken"
+    );
+}
+
+/// One function declaration of the header: its name and its parameters' types and names.
+#[derive(Debug)]
+struct Function {
+    name: String,
+    params: Vec<(String, String)>,
+    /// The declaration as one line, for messages.
+    text: String,
+}
+
+/// Every function declared in a header. Declarations may span lines; they start at
+/// `ANAPLAN_API` and end at `);`.
+fn functions(header: &str) -> Vec<Function> {
+    let mut found = Vec::new();
+    let mut current: Option<String> = None;
+    for line in header.lines() {
+        let line = line.trim();
+        if line.starts_with("ANAPLAN_API") {
+            current = Some(String::new());
+        }
+        if let Some(text) = current.as_mut() {
+            text.push_str(line);
+            text.push(' ');
+            if line.ends_with(");") {
+                found.push(parse_function(text.trim()));
+                current = None;
+            }
+        }
+    }
+    found
+}
+
+fn parse_function(text: &str) -> Function {
+    let open = text.find('(').expect("a declaration has a parameter list");
+    let name = text[..open]
+        .split_whitespace()
+        .last()
+        .expect("a function name")
+        .trim_start_matches('*')
+        .to_string();
+    let inside = &text[open + 1..text.rfind(')').expect("a closing parenthesis")];
+    let params = if inside.trim() == "void" {
+        Vec::new()
+    } else {
+        split_params(inside)
+            .into_iter()
+            .map(|p| {
+                let p = p.trim();
+                // A function pointer parameter is written through its typedef, so the name is
+                // always the last word.
+                let at = p
+                    .rfind([' ', '*'])
+                    .expect("a parameter has a type and a name");
+                (p[..=at].trim().to_string(), p[at + 1..].to_string())
+            })
+            .collect()
+    };
+    Function {
+        name,
+        params,
+        text: text.to_string(),
+    }
+}
+
+/// Splits a parameter list at the commas that are not inside parentheses.
+fn split_params(list: &str) -> Vec<&str> {
+    let (mut depth, mut start, mut out) = (0, 0, Vec::new());
+    for (i, c) in list.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                out.push(&list[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&list[start..]);
+    out
+}
+
+/// The opaque handle types: `typedef struct anaplan_x anaplan_x;`.
+fn handle_types(header: &str) -> Vec<String> {
+    let mut types: Vec<String> = header
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("typedef struct "))
+        .filter_map(|rest| rest.split_whitespace().next())
+        .map(str::to_string)
+        .collect();
+    // The longest first, so that `anaplan_run_options` is never taken for an `anaplan_run`.
+    types.sort_by_key(|t| std::cmp::Reverse(t.len()));
+    types
+}
+
+/// The handle type of a parameter type (`const anaplan_list *` → `anaplan_list`), if it is one
+/// handle pointer (not a pointer to a pointer).
+fn handle_of(param_type: &str, handles: &[String]) -> Option<String> {
+    let bare = param_type.trim_start_matches("const ").trim();
+    let name = bare.strip_suffix('*')?.trim();
+    handles.iter().find(|h| *h == name).cloned()
+}
+
+/// The words of the library-wide functions, which act on no handle (src/ffi/mod.rs, "Names").
+const LIBRARY_WIDE: &[&str] = &[
+    "anaplan_status_",
+    "anaplan_last_error_",
+    "anaplan_string_",
+    "anaplan_buffer_",
+    "anaplan_debug_",
+];
+/// The library itself has no object word.
+const LIBRARY_ITSELF: &[&str] = &["anaplan_version", "anaplan_abi_version"];
+
+/// Why `f` breaks the naming scheme, if it does.
+fn naming_problem(f: &Function, handles: &[String]) -> Option<String> {
+    let first = f.params.first().and_then(|(t, _)| handle_of(t, handles));
+    let made = f.params.last().and_then(|(t, _)| {
+        let pointee = t.trim().strip_suffix('*')?;
+        handle_of(pointee, handles)
+    });
+    let is_constructor =
+        |h: &str| f.name == format!("{h}_new") || f.name.starts_with(&format!("{h}_connect_"));
+    if let Some(made) = made.as_deref().filter(|h| is_constructor(h)) {
+        // A constructor is named after what it makes; it may read a builder (a config) first.
+        return (!f.name.starts_with(&format!("{made}_")))
+            .then(|| format!("a constructor of {made}"));
+    }
+    if let Some(handle) = first {
+        let prefix = format!("{handle}_");
+        return (!f.name.starts_with(&prefix))
+            .then(|| format!("acts on {handle} (its first parameter) but is not named {prefix}*"));
+    }
+    if let Some(h) = handles
+        .iter()
+        .find(|h| f.name.starts_with(&format!("{h}_")))
+    {
+        return Some(format!("is named after {h} but does not take one first"));
+    }
+    let library_wide = LIBRARY_WIDE.iter().any(|w| f.name.starts_with(w))
+        || LIBRARY_ITSELF.contains(&f.name.as_str());
+    (!library_wide).then(|| {
+        format!(
+            "takes no handle first, so it must be one of {LIBRARY_WIDE:?} or {LIBRARY_ITSELF:?}"
+        )
+    })
+}
+
+#[test]
+fn every_export_is_named_after_the_object_it_acts_on() {
+    let header = generate();
+    let handles = handle_types(&header);
+    assert!(handles.len() >= 7, "handle types found: {handles:?}");
+    let all = functions(&header);
+    assert!(all.len() > 90, "only {} functions parsed", all.len());
+    let problems: Vec<String> = all
+        .iter()
+        .filter_map(|f| naming_problem(f, &handles).map(|why| format!("{}: {why}", f.name)))
+        .collect();
+    assert!(
+        problems.is_empty(),
+        "names off the scheme:\n{}",
+        problems.join("\n")
+    );
+    // Every handle type can be freed by a function of its own name.
+    for h in &handles {
+        let free = format!("{h}_free");
+        assert!(all.iter().any(|f| f.name == free), "{h} has no {free}");
+    }
+}
+
+#[test]
+fn the_naming_check_catches_names_off_the_scheme() {
+    let handles = vec!["anaplan_client".to_string(), "anaplan_list".to_string()];
+    let off = [
+        "ANAPLAN_API anaplan_status anaplan_list_files(anaplan_client *client, anaplan_list **list_out);",
+        "ANAPLAN_API anaplan_status anaplan_run(anaplan_client *client, const char *object);",
+        "ANAPLAN_API anaplan_status anaplan_list_new(anaplan_client **out);",
+        "ANAPLAN_API anaplan_status anaplan_frobnicate(const char *x);",
+    ];
+    for text in off {
+        let f = parse_function(text);
+        assert!(naming_problem(&f, &handles).is_some(), "not caught: {text}");
+    }
+    let on = [
+        "ANAPLAN_API anaplan_status anaplan_client_list_files(anaplan_client *client, anaplan_list **list_out);",
+        "ANAPLAN_API anaplan_status anaplan_client_connect_basic(const anaplan_config *config, const char *user, anaplan_client **out);",
+        "ANAPLAN_API anaplan_status anaplan_list_count(const anaplan_list *list, size_t *count_out);",
+        "ANAPLAN_API const char *anaplan_status_name(anaplan_status status);",
+    ];
+    for text in on {
+        let f = parse_function(text);
+        assert_eq!(naming_problem(&f, &handles), None, "{text}");
+    }
+}
+
+/// Counts and indices are `size_t` everywhere (src/ffi/mod.rs, "Integers").
+#[test]
+fn counts_and_indices_are_size_t() {
+    let header = generate();
+    let mut checked = 0;
+    for f in functions(&header) {
+        for (ty, name) in &f.params {
+            let is_count_or_index = name.contains("index")
+                || name.contains("count")
+                || name == "len"
+                || name.ends_with("_len");
+            if !is_count_or_index {
+                continue;
+            }
+            let base = ty.trim_end_matches('*').trim();
+            assert_eq!(base, "size_t", "{name} in {} is {ty}", f.text);
+            checked += 1;
+        }
+    }
+    assert!(checked > 15, "only {checked} counts and indices found");
+}
+
+/// Every value macro of the header has its own doc comment right above it, so every value of
+/// every enumeration is documented (`c_enum!` requires one, and this checks the result).
+#[test]
+fn every_value_in_the_header_is_documented() {
+    let header = generate();
+    let lines: Vec<&str> = header.lines().collect();
+    let skip = ["ANAPLAN_H", "ANAPLAN_API", "ANAPLAN_DEPRECATED"];
+    let mut checked = 0;
+    for (i, line) in lines.iter().enumerate() {
+        let mut words = line.split_whitespace();
+        if words.next() != Some("#define") {
+            continue;
+        }
+        let name = words.next().unwrap_or_default();
+        let name = name.split('(').next().unwrap_or(name);
+        if skip.contains(&name) || name.starts_with("ANAPLAN_VERSION") {
+            continue;
+        }
+        assert!(
+            i > 0 && lines[i - 1].trim() == "*/",
+            "{name} has no doc comment right above it (line {})",
+            i + 1
+        );
+        checked += 1;
+    }
+    assert!(checked > 30, "only {checked} values found");
+}
+
+/// Each enumeration is declared once with `c_enum!` and listed in `ffi::header::ENUMERATIONS`,
+/// which writes the header: a declaration left out of the list would be missing from C.
+#[test]
+fn every_enumeration_is_in_the_header() {
+    let ffi = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/ffi");
+    let mut declared = 0;
+    let mut stack = vec![ffi.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("src/ffi is readable") {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).expect("a source file");
+                // The test inside the macro's own module declares one too; it is not the API's.
+                if path.ends_with("toolkit/enums.rs") {
+                    continue;
+                }
+                declared += text.lines().filter(|l| l.trim() == "c_enum! {").count();
+            }
+        }
+    }
+    assert_eq!(declared, anaplan::ffi::header::ENUMERATIONS.len());
+    let header = generate();
+    for e in anaplan::ffi::header::ENUMERATIONS {
+        assert!(
+            header.contains(&format!("typedef int32_t {};", e.type_name)),
+            "{}",
+            e.type_name
+        );
+        for v in e.values {
+            let define = format!("#define {} {}", v.name.to_str().unwrap(), v.value);
+            assert!(header.contains(&define), "missing: {define}");
+        }
+    }
+}
+
+/// `#[deprecated(note = ...)]` on an export reaches the header as `ANAPLAN_DEPRECATED(...)`, with
+/// the project's cbindgen settings, and a C compiler then warns where it is used.
+#[test]
+fn a_deprecated_export_is_marked_in_the_header() {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/deprecated_export.rs");
+    let bindings = cbindgen::Builder::new()
+        .with_src(&source)
+        .with_config(config())
+        .generate()
+        .expect("cbindgen reads the fixture");
+    let header = write(bindings);
+    assert!(
+        header.contains("ANAPLAN_DEPRECATED(\"use anaplan_thing_new instead\")"),
+        "no deprecation mark in:\n{header}"
+    );
+    let dir = std::env::temp_dir().join(format!("anaplan-deprecated-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary folder");
+    std::fs::write(dir.join("anaplan.h"), &header).expect("the header is written");
+    std::fs::write(
+        dir.join("use.c"),
+        "#include \"anaplan.h\"\nint main(void) { return (int)anaplan_thing_make(); }\n",
+    )
+    .expect("the program is written");
+    let output = std::process::Command::new("cc")
+        .args(["-std=c11", "-fsyntax-only", "-Wall", "-I"])
+        .arg(&dir)
+        .arg(dir.join("use.c"))
+        .output()
+        .expect("the C compiler (cc) runs: install gcc");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("deprecated") && stderr.contains("use anaplan_thing_new instead"),
+        "the compiler did not warn: {stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The README's status table, as the status enumeration documents it: the table cannot drift
+/// from the header (`ANAPLAN_UPDATE_HEADER=1` rewrites it with the header).
+#[test]
+fn readme_status_table_is_the_librarys() {
+    let mut table = String::from("| code | status | meaning |\n|---|---|---|\n");
+    for v in anaplan::ffi::status::STATUSES.values {
+        let meaning: Vec<&str> = v.doc.lines().map(str::trim).collect();
+        table.push_str(&format!(
+            "| {} | `{}` | {} |\n",
+            v.value,
+            v.name.to_str().unwrap(),
+            meaning.join(" ")
+        ));
+    }
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let readme = std::fs::read_to_string(&path).expect("README.md is readable");
+    let start = readme
+        .find("| code | status | meaning |")
+        .expect("the README has its status table");
+    let end = readme[start..]
+        .find("\n\n")
+        .map_or(readme.len(), |n| start + n + 1);
+    if std::env::var_os("ANAPLAN_UPDATE_HEADER").is_some_and(|v| v == "1") {
+        let updated = format!("{}{table}{}", &readme[..start], &readme[end..]);
+        std::fs::write(&path, updated).expect("README.md is writable");
+        return;
+    }
+    assert!(
+        readme[start..end] == table,
+        "the README's status table differs from the library's statuses; regenerate it with \
+         `ANAPLAN_UPDATE_HEADER=1 cargo test --test header`"
     );
 }

@@ -342,11 +342,11 @@ fn refused_before_sending_anything() {
         c.set_workspace_id(common::WS).unwrap();
         c.set_model_id(common::MODEL).unwrap();
         let err = c.upload_bytes(FILE, b"a,b\n", None).unwrap_err();
-        assert!(matches!(err, Error::InvalidArgument(_)), "{bad}: {err:?}");
+        assert!(matches!(err, Error::OutOfRange(_)), "{bad}: {err:?}");
         assert!(err.to_string().contains("1 to 50 MB"), "{err}");
         assert!(matches!(
             c.upload_begin(FILE, None),
-            Err(Error::InvalidArgument(_))
+            Err(Error::OutOfRange(_))
         ));
     }
     // A name where an id belongs.

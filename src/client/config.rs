@@ -205,7 +205,7 @@ impl Config {
 
     pub fn set_chunk_size(&mut self, bytes: usize) -> Result<()> {
         if !(MIN_CHUNK_SIZE..=MAX_CHUNK_SIZE).contains(&bytes) {
-            return Err(Error::invalid(format!(
+            return Err(Error::out_of_range(format!(
                 "chunk size {bytes} bytes is out of range: Anaplan takes chunks of 1 to 50 MB ({MIN_CHUNK_SIZE} to {MAX_CHUNK_SIZE} bytes)"
             )));
         }
@@ -213,9 +213,37 @@ impl Config {
         Ok(())
     }
 
+    /// [`Config::set_chunk_size`] in megabytes of 1 000 000 bytes, as Anaplan counts them.
+    pub fn set_chunk_size_mb(&mut self, megabytes: u32) -> Result<()> {
+        let bytes = usize::try_from(megabytes)
+            .ok()
+            .and_then(|mb| mb.checked_mul(1_000_000))
+            .filter(|b| (MIN_CHUNK_SIZE..=MAX_CHUNK_SIZE).contains(b))
+            .ok_or_else(|| {
+                Error::out_of_range(format!(
+                    "chunk size {megabytes} MB is out of range: Anaplan takes chunks of 1 to 50 MB"
+                ))
+            })?;
+        self.set_chunk_size(bytes)
+    }
+
+    /// The first wait before a retry and the most it grows to; `initial` may not exceed `max`.
+    pub fn set_retry_backoff(&mut self, initial: Duration, max: Duration) -> Result<()> {
+        if initial > max {
+            return Err(Error::out_of_range(format!(
+                "the first retry backoff ({} ms) is longer than the longest ({} ms)",
+                initial.as_millis(),
+                max.as_millis()
+            )));
+        }
+        self.retry_initial_backoff = initial;
+        self.retry_max_backoff = max;
+        Ok(())
+    }
+
     pub fn set_parallelism(&mut self, n: usize) -> Result<()> {
         if !(1..=MAX_PARALLELISM).contains(&n) {
-            return Err(Error::invalid(format!(
+            return Err(Error::out_of_range(format!(
                 "parallelism {n} is out of range (1 to {MAX_PARALLELISM})"
             )));
         }
@@ -225,7 +253,7 @@ impl Config {
 
     pub fn set_gzip_level(&mut self, level: u32) -> Result<()> {
         if !(MIN_GZIP_LEVEL..=MAX_GZIP_LEVEL).contains(&level) {
-            return Err(Error::invalid(format!(
+            return Err(Error::out_of_range(format!(
                 "gzip level {level} is out of range ({MIN_GZIP_LEVEL} fastest to {MAX_GZIP_LEVEL} smallest)"
             )));
         }

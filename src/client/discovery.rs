@@ -94,7 +94,7 @@ impl Client {
     /// default). Smaller pages only cost more requests; tests use them to exercise paging.
     pub fn set_page_size(&self, page_size: usize) -> Result<()> {
         if !(1..=MAX_PAGE_SIZE).contains(&page_size) {
-            return Err(Error::invalid(format!(
+            return Err(Error::out_of_range(format!(
                 "page size {page_size} is out of range (1 to {MAX_PAGE_SIZE})"
             )));
         }

@@ -66,8 +66,9 @@ impl Client {
     }
 
     /// One dump of a result as text: `step` `None` for an import's own dump, `Some(i)` for step
-    /// `i` of a process. `InvalidArgument` when the result has no such dump (an index out of
-    /// range, a step without a dump, `None` for a process, a kind without dumps).
+    /// `i` of a process. `OutOfRange` for a step index past the last step; `InvalidArgument`
+    /// when the result has no such dump (a step without a dump, `None` for a process, a kind
+    /// without dumps).
     pub fn task_dump_text(&self, result: &TaskResult, step: Option<usize>) -> Result<String> {
         let object_id = match (result.kind, step) {
             (TaskKind::Import, None) if result.failure_dump_available => result.object_id.clone(),
@@ -79,7 +80,7 @@ impl Client {
             }
             (TaskKind::Process, Some(i)) => {
                 let s = result.steps.get(i).ok_or_else(|| {
-                    Error::invalid(format!(
+                    Error::out_of_range(format!(
                         "step {i} is out of range: process {} has {} step result(s)",
                         result.object_id,
                         result.steps.len()

@@ -12,9 +12,13 @@ pub struct Candidate {
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// A caller mistake: a bad argument, an out-of-range value, a missing workspace or model.
+    /// A caller mistake: a bad argument, a missing workspace or model.
     #[error("{0}")]
     InvalidArgument(String),
+
+    /// A number outside its documented range (a chunk size, a parallelism, a page size).
+    #[error("{0}")]
+    OutOfRange(String),
 
     /// No object of that kind has that name or id.
     #[error("no {kind} named {name:?}{scope}")]
@@ -115,6 +119,10 @@ impl Error {
 
     pub fn invalid(message: impl Into<String>) -> Error {
         Error::InvalidArgument(message.into())
+    }
+
+    pub fn out_of_range(message: impl Into<String>) -> Error {
+        Error::OutOfRange(message.into())
     }
 
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {

@@ -32,14 +32,14 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Severity of a log line. The numbers are those of the C header's `ANAPLAN_LOG_*` constants.
+/// Severity of a log line, most severe first (a level includes those before it). The C API's
+/// numbers for them are in `ffi::config`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[repr(i32)]
 pub enum Level {
-    Error = 1,
-    Warn = 2,
-    Info = 3,
-    Debug = 4,
+    Error,
+    Warn,
+    Info,
+    Debug,
 }
 
 impl Level {
@@ -52,12 +52,6 @@ impl Level {
             "debug" => Some(Level::Debug),
             _ => None,
         }
-    }
-
-    pub fn from_i32(n: i32) -> Option<Level> {
-        [Level::Error, Level::Warn, Level::Info, Level::Debug]
-            .into_iter()
-            .find(|l| *l as i32 == n)
     }
 
     pub fn as_str(self) -> &'static str {
@@ -276,8 +270,6 @@ mod tests {
         assert_eq!(Level::parse(" DEBUG "), Some(Level::Debug));
         assert_eq!(Level::parse("warning"), Some(Level::Warn));
         assert_eq!(Level::parse("verbose"), None);
-        assert_eq!(Level::from_i32(2), Some(Level::Warn));
-        assert_eq!(Level::from_i32(0), None);
         let (logger, lines) = collecting(Level::Info);
         logger.debug("hidden");
         logger.info("shown");

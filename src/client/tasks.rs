@@ -65,6 +65,17 @@ pub struct RunOptions {
     pub cancel: Option<CancelToken>,
 }
 
+impl RunOptions {
+    /// Sets the `localeName` sent when starting; an empty locale is an `InvalidArgument`.
+    pub fn set_locale(&mut self, locale: &str) -> Result<()> {
+        if locale.trim().is_empty() {
+            return Err(Error::invalid("the locale must not be empty (e.g. en_US)"));
+        }
+        self.locale = Some(locale.to_string());
+        Ok(())
+    }
+}
+
 impl Default for RunOptions {
     fn default() -> Self {
         RunOptions {

@@ -4,13 +4,14 @@ use std::ffi::{c_char, c_void, CString};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use super::boundary;
-use super::handles::{self, lock, HandleType};
-use super::last_error::FfiError;
-use super::scalars::{count, flag, millis, out_of_range};
 use super::status::*;
-use super::strings::{opt_str_arg, str_arg, Out};
-use crate::client::{self, Config, Level, LogSink, Logger};
+use super::toolkit::boundary::{self, on_locked};
+use super::toolkit::enums::c_enum;
+use super::toolkit::error::FfiError;
+use super::toolkit::handles::{self, lock, HandleType};
+use super::toolkit::params::{opt_str_param, out_param, str_param};
+use super::toolkit::scalars::{count, flag, millis};
+use crate::client::{Config, Level, LogSink, Logger};
 
 /// Connection settings: hosts (or a region), proxy, CA bundle, timeouts, retries, upload tuning
 /// and locale. Starts with Anaplan production, TLS verification on, and the library's defaults.
@@ -44,18 +45,47 @@ struct LogCallback {
     level: Level,
 }
 
-/// Receives the library's log lines: `level` is one of `ANAPLAN_LOG_*`, `message` a NUL-terminated
+/// Receives the library's log lines: `level` is an `anaplan_log_level`, `message` a NUL-terminated
 /// UTF-8 string valid only during the call. It runs on the thread that made the library call
 /// that logs (parallel workers report through that thread), and must not call back into the
 /// library with the same client.
-pub type anaplan_log_fn =
-    Option<unsafe extern "C" fn(user_data: *mut c_void, level: i32, message: *const c_char)>;
+pub type anaplan_log_fn = Option<
+    unsafe extern "C" fn(user_data: *mut c_void, level: anaplan_log_level, message: *const c_char),
+>;
 
-/// Log levels for `anaplan_config_set_log_callback`.
-pub const ANAPLAN_LOG_ERROR: i32 = 1;
-pub const ANAPLAN_LOG_WARN: i32 = 2;
-pub const ANAPLAN_LOG_INFO: i32 = 3;
-pub const ANAPLAN_LOG_DEBUG: i32 = 4;
+c_enum! {
+    /// How much a log callback receives (`anaplan_config_set_log_callback`) and how serious a
+    /// log line is (the callback's `level`). Each level includes those above it.
+    pub enum anaplan_log_level in LOG_LEVELS {
+        /// Failures that end a call: a sign-in refused, a chunk that failed past its retries.
+        ANAPLAN_LOG_ERROR = 1,
+        /// What went wrong and was handled: a retried request, a renewed token.
+        ANAPLAN_LOG_WARN = 2,
+        /// The steps of a call: signed in, a task started and ended, a transfer done.
+        ANAPLAN_LOG_INFO = 3,
+        /// Every request and every chunk.
+        ANAPLAN_LOG_DEBUG = 4,
+    }
+}
+
+/// The C number of a log level: the one mapping between the client's levels and the header's.
+fn level_code(level: Level) -> anaplan_log_level {
+    match level {
+        Level::Error => ANAPLAN_LOG_ERROR,
+        Level::Warn => ANAPLAN_LOG_WARN,
+        Level::Info => ANAPLAN_LOG_INFO,
+        Level::Debug => ANAPLAN_LOG_DEBUG,
+    }
+}
+
+/// The client's log level of a C number, checked against `anaplan_log_level`.
+fn level_of(code: i32, param: &str) -> Result<Level, FfiError> {
+    let code = LOG_LEVELS.check(code, param)?;
+    Ok([Level::Error, Level::Warn, Level::Info, Level::Debug]
+        .into_iter()
+        .find(|l| level_code(*l) == code)
+        .unwrap_or(Level::Debug))
+}
 
 impl LogCallback {
     fn logger(self) -> Logger {
@@ -68,7 +98,13 @@ impl LogCallback {
             let text = CString::new(message.replace('\0', " ")).unwrap_or_default();
             // SAFETY: the caller registered this function and user data for exactly this use;
             // `text` lives until the call returns.
-            unsafe { callback(self.user_data as *mut c_void, level as i32, text.as_ptr()) };
+            unsafe {
+                callback(
+                    self.user_data as *mut c_void,
+                    level_code(level),
+                    text.as_ptr(),
+                )
+            };
         });
         Logger::new(Some(sink), self.level)
     }
@@ -86,27 +122,6 @@ pub fn settings(config: *const anaplan_config) -> Result<(Config, Logger), FfiEr
     Ok((state.config.clone(), logger))
 }
 
-/// Runs a setter on the config behind a handle, inside the boundary.
-fn update(
-    config: *mut anaplan_config,
-    set: impl FnOnce(&mut Config) -> Result<(), FfiError>,
-) -> anaplan_status {
-    boundary::call(|| {
-        let object = handles::get(config)?;
-        let mut state = lock(&object);
-        set(&mut state.config)
-    })
-}
-
-/// The client's range checks report `InvalidArgument`; for numeric setters that is "out of range".
-fn client_range_error(error: client::Error) -> FfiError {
-    let mut e = FfiError::from(error);
-    if e.status == ANAPLAN_STATUS_INVALID_ARGUMENT {
-        e.status = ANAPLAN_STATUS_OUT_OF_RANGE;
-    }
-    e
-}
-
 /// Creates a config with the defaults and writes it to `*out`.
 ///
 /// Ownership: the caller owns `*out` and frees it with `anaplan_config_free`.
@@ -117,8 +132,7 @@ fn client_range_error(error: client::Error) -> FfiError {
 #[no_mangle]
 pub unsafe extern "C" fn anaplan_config_new(out: *mut *mut anaplan_config) -> anaplan_status {
     boundary::call(|| {
-        // SAFETY: the caller guarantees `out` is NULL or writable.
-        let out = unsafe { Out::new(out, "out") }?;
+        let out = out_param!(out)?;
         out.write(handles::issue(Mutex::new(ConfigState::default()))?);
         Ok(())
     })
@@ -149,9 +163,9 @@ pub unsafe extern "C" fn anaplan_config_set_auth_url(
     config: *mut anaplan_config,
     url: *const c_char,
 ) -> anaplan_status {
-    update(config, |c| {
-        // SAFETY: the caller guarantees `url` is NULL or NUL-terminated.
-        c.auth_url = unsafe { str_arg(url, "url") }?.to_string();
+    on_locked(config, |state| {
+        let c = &mut state.config;
+        c.auth_url = str_param!(url)?.to_string();
         Ok(())
     })
 }
@@ -167,9 +181,9 @@ pub unsafe extern "C" fn anaplan_config_set_api_url(
     config: *mut anaplan_config,
     url: *const c_char,
 ) -> anaplan_status {
-    update(config, |c| {
-        // SAFETY: the caller guarantees `url` is NULL or NUL-terminated.
-        c.api_url = unsafe { str_arg(url, "url") }?.to_string();
+    on_locked(config, |state| {
+        let c = &mut state.config;
+        c.api_url = str_param!(url)?.to_string();
         Ok(())
     })
 }
@@ -187,9 +201,9 @@ pub unsafe extern "C" fn anaplan_config_set_region(
     config: *mut anaplan_config,
     region: *const c_char,
 ) -> anaplan_status {
-    update(config, |c| {
-        // SAFETY: the caller guarantees `region` is NULL or NUL-terminated.
-        let region = unsafe { str_arg(region, "region") }?;
+    on_locked(config, |state| {
+        let c = &mut state.config;
+        let region = str_param!(region)?;
         Ok(c.set_region(region)?)
     })
 }
@@ -205,9 +219,9 @@ pub unsafe extern "C" fn anaplan_config_set_proxy(
     config: *mut anaplan_config,
     url: *const c_char,
 ) -> anaplan_status {
-    update(config, |c| {
-        // SAFETY: the caller guarantees `url` is NULL or NUL-terminated.
-        c.proxy = unsafe { opt_str_arg(url, "url") }?.map(str::to_string);
+    on_locked(config, |state| {
+        let c = &mut state.config;
+        c.proxy = opt_str_param!(url)?.map(str::to_string);
         Ok(())
     })
 }
@@ -224,9 +238,9 @@ pub unsafe extern "C" fn anaplan_config_set_ca_bundle(
     config: *mut anaplan_config,
     path: *const c_char,
 ) -> anaplan_status {
-    update(config, |c| {
-        // SAFETY: the caller guarantees `path` is NULL or NUL-terminated.
-        c.ca_bundle = unsafe { opt_str_arg(path, "path") }?.map(PathBuf::from);
+    on_locked(config, |state| {
+        let c = &mut state.config;
+        c.ca_bundle = opt_str_param!(path)?.map(PathBuf::from);
         Ok(())
     })
 }
@@ -243,7 +257,8 @@ pub unsafe extern "C" fn anaplan_config_set_allow_insecure_http(
     config: *mut anaplan_config,
     allow: i32,
 ) -> anaplan_status {
-    update(config, |c| {
+    on_locked(config, |state| {
+        let c = &mut state.config;
         c.allow_insecure_http = flag(allow, "allow")?;
         Ok(())
     })
@@ -260,7 +275,8 @@ pub unsafe extern "C" fn anaplan_config_set_connect_timeout_ms(
     config: *mut anaplan_config,
     timeout_ms: i32,
 ) -> anaplan_status {
-    update(config, |c| {
+    on_locked(config, |state| {
+        let c = &mut state.config;
         c.connect_timeout = millis(timeout_ms, 1, "timeout_ms")?;
         Ok(())
     })
@@ -278,7 +294,8 @@ pub unsafe extern "C" fn anaplan_config_set_request_timeout_ms(
     config: *mut anaplan_config,
     timeout_ms: i32,
 ) -> anaplan_status {
-    update(config, |c| {
+    on_locked(config, |state| {
+        let c = &mut state.config;
         c.request_timeout = millis(timeout_ms, 1, "timeout_ms")?;
         Ok(())
     })
@@ -296,7 +313,8 @@ pub unsafe extern "C" fn anaplan_config_set_max_retries(
     config: *mut anaplan_config,
     retries: i32,
 ) -> anaplan_status {
-    update(config, |c| {
+    on_locked(config, |state| {
+        let c = &mut state.config;
         c.max_retries = count(retries, "retries")?;
         Ok(())
     })
@@ -315,18 +333,11 @@ pub unsafe extern "C" fn anaplan_config_set_retry_backoff_ms(
     initial_ms: i32,
     max_ms: i32,
 ) -> anaplan_status {
-    update(config, |c| {
+    on_locked(config, |state| {
+        let c = &mut state.config;
         let initial = millis(initial_ms, 0, "initial_ms")?;
         let max = millis(max_ms, 0, "max_ms")?;
-        if initial > max {
-            return Err(FfiError::new(
-                ANAPLAN_STATUS_OUT_OF_RANGE,
-                format!("`initial_ms` ({initial_ms}) is larger than `max_ms` ({max_ms})"),
-            ));
-        }
-        c.retry_initial_backoff = initial;
-        c.retry_max_backoff = max;
-        Ok(())
+        Ok(c.set_retry_backoff(initial, max)?)
     })
 }
 
@@ -342,12 +353,9 @@ pub unsafe extern "C" fn anaplan_config_set_chunk_size_mb(
     config: *mut anaplan_config,
     megabytes: i32,
 ) -> anaplan_status {
-    update(config, |c| {
-        let bytes = usize::try_from(megabytes)
-            .ok()
-            .and_then(|mb| mb.checked_mul(1_000_000))
-            .ok_or_else(|| out_of_range("megabytes", megabytes, "1 to 50 (MB)"))?;
-        c.set_chunk_size(bytes).map_err(client_range_error)
+    on_locked(config, |state| {
+        let c = &mut state.config;
+        Ok(c.set_chunk_size_mb(count(megabytes, "megabytes")?)?)
     })
 }
 
@@ -363,10 +371,10 @@ pub unsafe extern "C" fn anaplan_config_set_parallelism(
     config: *mut anaplan_config,
     parallelism: i32,
 ) -> anaplan_status {
-    update(config, |c| {
+    on_locked(config, |state| {
+        let c = &mut state.config;
         let n = count(parallelism, "parallelism")?;
-        let n = usize::try_from(n).unwrap_or(usize::MAX);
-        c.set_parallelism(n).map_err(client_range_error)
+        Ok(c.set_parallelism(usize::try_from(n).unwrap_or(usize::MAX))?)
     })
 }
 
@@ -381,7 +389,8 @@ pub unsafe extern "C" fn anaplan_config_set_gzip(
     config: *mut anaplan_config,
     gzip: i32,
 ) -> anaplan_status {
-    update(config, |c| {
+    on_locked(config, |state| {
+        let c = &mut state.config;
         c.gzip = flag(gzip, "gzip")?;
         Ok(())
     })
@@ -400,9 +409,9 @@ pub unsafe extern "C" fn anaplan_config_set_gzip_level(
     config: *mut anaplan_config,
     level: i32,
 ) -> anaplan_status {
-    update(config, |c| {
-        let level = count(level, "gzip level")?;
-        c.set_gzip_level(level).map_err(client_range_error)
+    on_locked(config, |state| {
+        let c = &mut state.config;
+        Ok(c.set_gzip_level(count(level, "level")?)?)
     })
 }
 
@@ -417,15 +426,15 @@ pub unsafe extern "C" fn anaplan_config_set_locale(
     config: *mut anaplan_config,
     locale: *const c_char,
 ) -> anaplan_status {
-    update(config, |c| {
-        // SAFETY: the caller guarantees `locale` is NULL or NUL-terminated.
-        c.locale = unsafe { str_arg(locale, "locale") }?.to_string();
+    on_locked(config, |state| {
+        let c = &mut state.config;
+        c.locale = str_param!(locale)?.to_string();
         Ok(())
     })
 }
 
 /// Sets the log callback of connections made with this config, and the most detailed level it
-/// receives (`ANAPLAN_LOG_ERROR` .. `ANAPLAN_LOG_DEBUG`). NULL `callback` removes it. Log lines
+/// receives (an `anaplan_log_level`). NULL `callback` removes it. Log lines
 /// never contain passwords, keys, passphrases or token values. Independently, the environment
 /// variable `ANAPLAN_LOG=error|warn|info|debug` copies log lines to stderr.
 ///
@@ -440,18 +449,11 @@ pub unsafe extern "C" fn anaplan_config_set_log_callback(
     config: *mut anaplan_config,
     callback: anaplan_log_fn,
     user_data: *mut c_void,
-    level: i32,
+    level: anaplan_log_level,
 ) -> anaplan_status {
-    boundary::call(|| {
-        let level = Level::from_i32(level).ok_or_else(|| {
-            out_of_range(
-                "level",
-                level,
-                "ANAPLAN_LOG_ERROR (1) to ANAPLAN_LOG_DEBUG (4)",
-            )
-        })?;
-        let object = handles::get(config)?;
-        lock(&object).log = callback.is_some().then_some(LogCallback {
+    on_locked(config, |state| {
+        let level = level_of(level, "level")?;
+        state.log = callback.is_some().then_some(LogCallback {
             callback,
             user_data: user_data as usize,
             level,
@@ -470,10 +472,8 @@ mod tests {
     fn new_config() -> *mut anaplan_config {
         let mut config = null_mut();
         // SAFETY: a local out-param.
-        assert_eq!(
-            unsafe { anaplan_config_new(&mut config) },
-            ANAPLAN_STATUS_OK
-        );
+        let status = unsafe { anaplan_config_new(&mut config) };
+        assert_eq!(status, ANAPLAN_STATUS_OK);
         config
     }
 
@@ -484,7 +484,7 @@ mod tests {
     #[test]
     fn setters_reach_the_client_config() {
         let config = new_config();
-        // SAFETY (all calls): a live handle and NUL-terminated literals.
+        // SAFETY: a live handle and NUL-terminated literals, in every call.
         unsafe {
             assert_eq!(
                 anaplan_config_set_region(config, c"EU3".as_ptr()),
@@ -536,6 +536,17 @@ mod tests {
             settings(config).unwrap_err().status,
             ANAPLAN_STATUS_INVALID_HANDLE
         );
+    }
+
+    #[test]
+    fn log_levels_map_both_ways() {
+        for level in [Level::Error, Level::Warn, Level::Info, Level::Debug] {
+            assert_eq!(level_of(level_code(level), "level"), Ok(level));
+        }
+        assert_eq!(level_code(Level::Warn), ANAPLAN_LOG_WARN);
+        let e = level_of(0, "level").unwrap_err();
+        assert_eq!(e.status, ANAPLAN_STATUS_OUT_OF_RANGE);
+        assert!(e.message.contains("ANAPLAN_LOG_DEBUG (4)"), "{}", e.message);
     }
 
     #[test]

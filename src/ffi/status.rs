@@ -1,4 +1,5 @@
-//! `anaplan_status`: the result of every fallible call, and the one mapping from client errors.
+//! `anaplan_status`: the result of every fallible call, the one mapping from client errors, and
+//! `anaplan_status_name`.
 //!
 //! Numbers are grouped by hundreds (caller errors, transport, HTTP/API, task outcomes, internal)
 //! and are part of the ABI: a number is never renumbered or reused; new statuses take the next
@@ -6,80 +7,78 @@
 
 use std::ffi::{c_char, CStr};
 
+use super::toolkit::boundary;
+use super::toolkit::enums::c_enum;
 use crate::client::Error;
 
-/// The result of a fallible call: `ANAPLAN_STATUS_OK` (0) or one of the `ANAPLAN_STATUS_*` codes.
-/// Details of the last failure on the calling thread: `anaplan_last_error_message`.
-pub type anaplan_status = i32;
-
-/// Success.
-pub const ANAPLAN_STATUS_OK: anaplan_status = 0;
-
-// 1xx: the caller passed something the call cannot use. Retrying the same call fails again.
-
-/// A pointer argument that must not be NULL was NULL (the message names the argument).
-pub const ANAPLAN_STATUS_NULL_ARGUMENT: anaplan_status = 100;
-/// A handle that is NULL, already freed, never issued by this library, or of another type.
-pub const ANAPLAN_STATUS_INVALID_HANDLE: anaplan_status = 101;
-/// A string argument is not valid UTF-8.
-pub const ANAPLAN_STATUS_INVALID_UTF8: anaplan_status = 102;
-/// A number outside its documented range (a chunk size of 0 or 51 MB, a negative timeout).
-pub const ANAPLAN_STATUS_OUT_OF_RANGE: anaplan_status = 103;
-/// An argument that is not valid for another reason (an unknown region, a malformed URL, no
-/// workspace or model chosen yet).
-pub const ANAPLAN_STATUS_INVALID_ARGUMENT: anaplan_status = 104;
-/// No object of that kind has that name or id.
-pub const ANAPLAN_STATUS_NOT_FOUND: anaplan_status = 105;
-/// More than one object of that kind has that name; the message names the candidates.
-pub const ANAPLAN_STATUS_AMBIGUOUS: anaplan_status = 106;
-/// The caller's buffer is too small; the size needed was written to `needed`.
-pub const ANAPLAN_STATUS_BUFFER_TOO_SMALL: anaplan_status = 107;
-/// A local file could not be read or written (missing, no permission, disk full).
-pub const ANAPLAN_STATUS_IO: anaplan_status = 108;
-/// The credentials cannot be used: an unreadable key or certificate, a wrong passphrase.
-pub const ANAPLAN_STATUS_CREDENTIALS: anaplan_status = 109;
-
-// 2xx: the request got no answer (after the configured retries).
-
-/// The connection failed: refused, reset, DNS, proxy.
-pub const ANAPLAN_STATUS_NETWORK: anaplan_status = 200;
-/// A request, or the wait for a task, took longer than its timeout.
-pub const ANAPLAN_STATUS_TIMEOUT: anaplan_status = 201;
-/// The TLS handshake failed: the server's certificate is not trusted (set the CA bundle when it
-/// comes from a private CA) or does not name the host, or no common protocol. Not retried.
-pub const ANAPLAN_STATUS_TLS: anaplan_status = 202;
-/// The request was sent but its answer was lost (the connection dropped or timed out after
-/// sending): it may have taken effect. Not retried automatically, since it must not run twice.
-pub const ANAPLAN_STATUS_OUTCOME_UNKNOWN: anaplan_status = 203;
-
-// 3xx: Anaplan answered, with an error (after the configured retries).
-
-/// Sign-in refused, or a token that could not be renewed.
-pub const ANAPLAN_STATUS_AUTH: anaplan_status = 300;
-/// Anaplan answered with an HTTP error status; see `anaplan_last_error_http_status`.
-pub const ANAPLAN_STATUS_HTTP_ERROR: anaplan_status = 301;
-/// Anaplan's answer did not follow the protocol (missing field, not JSON).
-pub const ANAPLAN_STATUS_PROTOCOL: anaplan_status = 302;
-/// Anaplan kept answering 429 Too Many Requests after the configured retries.
-pub const ANAPLAN_STATUS_RATE_LIMITED: anaplan_status = 303;
-
-// 4xx: task outcomes.
-
-/// Cancelled by the caller: a cancel call, or a progress callback returning non-zero.
-pub const ANAPLAN_STATUS_CANCELLED: anaplan_status = 400;
-
-// 5xx: a defect in the library. Please report it with the message.
-
-/// The library panicked; the call was abandoned and the message holds the panic message.
-pub const ANAPLAN_STATUS_PANIC: anaplan_status = 500;
-/// An internal limit or invariant failed.
-pub const ANAPLAN_STATUS_INTERNAL: anaplan_status = 501;
+c_enum! {
+    /// The result of every fallible call: `ANAPLAN_STATUS_OK` (0) or one of the codes below.
+    /// Details of the last failure on the calling thread: `anaplan_last_error_message`.
+    ///
+    /// Codes are grouped by hundreds and never renumbered or reused: 1xx the caller passed
+    /// something the call cannot use (retrying the same call fails again); 2xx the request got
+    /// no answer; 3xx Anaplan answered with an error; 4xx task outcomes; 5xx a defect in the
+    /// library (please report it with the message). `anaplan_status_name` gives a code's name.
+    pub enum anaplan_status in STATUSES {
+        /// Success.
+        ANAPLAN_STATUS_OK = 0,
+        /// A pointer argument that must not be NULL was NULL (the message names the argument).
+        ANAPLAN_STATUS_NULL_ARGUMENT = 100,
+        /// A handle that is NULL, already freed, never issued by this library, or of another type.
+        ANAPLAN_STATUS_INVALID_HANDLE = 101,
+        /// A string argument is not valid UTF-8.
+        ANAPLAN_STATUS_INVALID_UTF8 = 102,
+        /// A number outside its documented range (a chunk size of 0 or 51 MB, a negative timeout,
+        /// an index past the end, an unknown enumeration value).
+        ANAPLAN_STATUS_OUT_OF_RANGE = 103,
+        /// An argument that is not valid for another reason (an unknown region, a malformed URL,
+        /// no workspace or model chosen yet).
+        ANAPLAN_STATUS_INVALID_ARGUMENT = 104,
+        /// No object of that kind has that name or id.
+        ANAPLAN_STATUS_NOT_FOUND = 105,
+        /// More than one object of that kind has that name; the message names the candidates.
+        ANAPLAN_STATUS_AMBIGUOUS = 106,
+        /// The caller's buffer is too small; the size needed was written to `needed`.
+        ANAPLAN_STATUS_BUFFER_TOO_SMALL = 107,
+        /// A local file could not be read or written (missing, no permission, disk full).
+        ANAPLAN_STATUS_IO = 108,
+        /// The credentials cannot be used: an unreadable key or certificate, a wrong passphrase.
+        ANAPLAN_STATUS_CREDENTIALS = 109,
+        /// The connection failed: refused, reset, DNS, proxy.
+        ANAPLAN_STATUS_NETWORK = 200,
+        /// A request, or the wait for a task, took longer than its timeout.
+        ANAPLAN_STATUS_TIMEOUT = 201,
+        /// The TLS handshake failed: the server's certificate is not trusted (set the CA bundle
+        /// when it comes from a private CA) or does not name the host, or no common protocol.
+        /// Not retried.
+        ANAPLAN_STATUS_TLS = 202,
+        /// The request was sent but its answer was lost (the connection dropped or timed out
+        /// after sending): it may have taken effect. Not retried automatically, since it must
+        /// not run twice.
+        ANAPLAN_STATUS_OUTCOME_UNKNOWN = 203,
+        /// Sign-in refused, or a token that could not be renewed.
+        ANAPLAN_STATUS_AUTH = 300,
+        /// Anaplan answered with an HTTP error status; see `anaplan_last_error_http_status`.
+        ANAPLAN_STATUS_HTTP_ERROR = 301,
+        /// Anaplan's answer did not follow the protocol (missing field, not JSON).
+        ANAPLAN_STATUS_PROTOCOL = 302,
+        /// Anaplan kept answering 429 Too Many Requests after the configured retries.
+        ANAPLAN_STATUS_RATE_LIMITED = 303,
+        /// Cancelled by the caller: a cancel call, or a progress callback returning non-zero.
+        ANAPLAN_STATUS_CANCELLED = 400,
+        /// The library panicked; the call was abandoned and the message holds the panic message.
+        ANAPLAN_STATUS_PANIC = 500,
+        /// An internal limit or invariant failed.
+        ANAPLAN_STATUS_INTERNAL = 501,
+    }
+}
 
 /// The status of a client error: the one place where errors become numbers. The match is
 /// exhaustive on purpose, so that a new error variant cannot compile without a status.
 pub fn status_of(error: &Error) -> anaplan_status {
     match error {
         Error::InvalidArgument(_) => ANAPLAN_STATUS_INVALID_ARGUMENT,
+        Error::OutOfRange(_) => ANAPLAN_STATUS_OUT_OF_RANGE,
         Error::NotFound { .. } => ANAPLAN_STATUS_NOT_FOUND,
         Error::Ambiguous { .. } => ANAPLAN_STATUS_AMBIGUOUS,
         Error::Io { .. } => ANAPLAN_STATUS_IO,
@@ -96,50 +95,9 @@ pub fn status_of(error: &Error) -> anaplan_status {
     }
 }
 
-/// Every status with its C name, for `anaplan_status_name` and the header consistency test.
-const NAMES: &[(anaplan_status, &CStr)] = &[
-    (ANAPLAN_STATUS_OK, c"ANAPLAN_STATUS_OK"),
-    (
-        ANAPLAN_STATUS_NULL_ARGUMENT,
-        c"ANAPLAN_STATUS_NULL_ARGUMENT",
-    ),
-    (
-        ANAPLAN_STATUS_INVALID_HANDLE,
-        c"ANAPLAN_STATUS_INVALID_HANDLE",
-    ),
-    (ANAPLAN_STATUS_INVALID_UTF8, c"ANAPLAN_STATUS_INVALID_UTF8"),
-    (ANAPLAN_STATUS_OUT_OF_RANGE, c"ANAPLAN_STATUS_OUT_OF_RANGE"),
-    (
-        ANAPLAN_STATUS_INVALID_ARGUMENT,
-        c"ANAPLAN_STATUS_INVALID_ARGUMENT",
-    ),
-    (ANAPLAN_STATUS_NOT_FOUND, c"ANAPLAN_STATUS_NOT_FOUND"),
-    (ANAPLAN_STATUS_AMBIGUOUS, c"ANAPLAN_STATUS_AMBIGUOUS"),
-    (
-        ANAPLAN_STATUS_BUFFER_TOO_SMALL,
-        c"ANAPLAN_STATUS_BUFFER_TOO_SMALL",
-    ),
-    (ANAPLAN_STATUS_IO, c"ANAPLAN_STATUS_IO"),
-    (ANAPLAN_STATUS_CREDENTIALS, c"ANAPLAN_STATUS_CREDENTIALS"),
-    (ANAPLAN_STATUS_NETWORK, c"ANAPLAN_STATUS_NETWORK"),
-    (ANAPLAN_STATUS_TIMEOUT, c"ANAPLAN_STATUS_TIMEOUT"),
-    (ANAPLAN_STATUS_TLS, c"ANAPLAN_STATUS_TLS"),
-    (
-        ANAPLAN_STATUS_OUTCOME_UNKNOWN,
-        c"ANAPLAN_STATUS_OUTCOME_UNKNOWN",
-    ),
-    (ANAPLAN_STATUS_AUTH, c"ANAPLAN_STATUS_AUTH"),
-    (ANAPLAN_STATUS_HTTP_ERROR, c"ANAPLAN_STATUS_HTTP_ERROR"),
-    (ANAPLAN_STATUS_PROTOCOL, c"ANAPLAN_STATUS_PROTOCOL"),
-    (ANAPLAN_STATUS_RATE_LIMITED, c"ANAPLAN_STATUS_RATE_LIMITED"),
-    (ANAPLAN_STATUS_CANCELLED, c"ANAPLAN_STATUS_CANCELLED"),
-    (ANAPLAN_STATUS_PANIC, c"ANAPLAN_STATUS_PANIC"),
-    (ANAPLAN_STATUS_INTERNAL, c"ANAPLAN_STATUS_INTERNAL"),
-];
-
 /// The C name of a status (`"ANAPLAN_STATUS_NOT_FOUND"`), `None` for a number that is no status.
 pub fn name(status: anaplan_status) -> Option<&'static CStr> {
-    NAMES.iter().find(|(s, _)| *s == status).map(|(_, n)| *n)
+    STATUSES.name_of(status)
 }
 
 /// The name of a status as a static string: `"ANAPLAN_STATUS_NOT_FOUND"` for
@@ -149,7 +107,7 @@ pub fn name(status: anaplan_status) -> Option<&'static CStr> {
 #[no_mangle]
 pub extern "C" fn anaplan_status_name(status: anaplan_status) -> *const c_char {
     let unknown = c"ANAPLAN_STATUS_UNKNOWN";
-    super::boundary::value(unknown.as_ptr(), || {
+    boundary::value(unknown.as_ptr(), || {
         name(status).unwrap_or(unknown).as_ptr()
     })
 }
@@ -164,6 +122,10 @@ mod tests {
         let io = std::io::Error::new(std::io::ErrorKind::NotFound, "gone");
         vec![
             (Error::invalid("bad"), ANAPLAN_STATUS_INVALID_ARGUMENT),
+            (
+                Error::out_of_range("chunk size"),
+                ANAPLAN_STATUS_OUT_OF_RANGE,
+            ),
             (
                 Error::NotFound {
                     kind: "model",
@@ -242,12 +204,14 @@ mod tests {
 
     #[test]
     fn names_are_unique_and_grouped_by_hundreds() {
-        for (i, (status, n)) in NAMES.iter().enumerate() {
+        let values = STATUSES.values;
+        for (i, v) in values.iter().enumerate() {
+            let status = &v.value;
             assert!(
-                NAMES[i + 1..].iter().all(|(s, _)| s != status),
+                values[i + 1..].iter().all(|w| w.value != *status),
                 "{status} twice"
             );
-            assert!(n.to_str().unwrap().starts_with("ANAPLAN_STATUS_"));
+            assert!(v.name.to_str().unwrap().starts_with("ANAPLAN_STATUS_"));
             assert!(*status == 0 || (100..600).contains(status), "{status}");
         }
     }

@@ -155,7 +155,7 @@ static void basic_sign_in(void) {
     if (!client) return;
     check_user(client, USER);
     anaplan_list *list = NULL;
-    EXPECT(anaplan_list_workspaces(client, &list), ANAPLAN_STATUS_OK);
+    EXPECT(anaplan_client_list_workspaces(client, &list), ANAPLAN_STATUS_OK);
     size_t n = 0;
     EXPECT(anaplan_list_count(list, &n), ANAPLAN_STATUS_OK);
     CHECK(n == 2);
@@ -172,7 +172,7 @@ static void basic_sign_in(void) {
     int signed_out_before = atomic_load(&log_lines_signed_out);
     free_logged(client);
     CHECK(atomic_load(&log_lines_signed_out) == signed_out_before + 1);
-    EXPECT(anaplan_list_workspaces(client, &list), ANAPLAN_STATUS_INVALID_HANDLE);
+    EXPECT(anaplan_client_list_workspaces(client, &list), ANAPLAN_STATUS_INVALID_HANDLE);
     EXPECT(anaplan_client_current_user_json(client, &(char *){NULL}),
            ANAPLAN_STATUS_INVALID_HANDLE);
     EXPECT(anaplan_client_free(client), ANAPLAN_STATUS_INVALID_HANDLE); /* double free */
@@ -304,7 +304,7 @@ static void wrong_handle_types(void) {
     anaplan_config *config = config_for(auth_url, api_url, 0);
     anaplan_list *list = NULL;
     anaplan_client *not_a_client = (anaplan_client *)config;
-    EXPECT(anaplan_list_workspaces(not_a_client, &list), ANAPLAN_STATUS_INVALID_HANDLE);
+    EXPECT(anaplan_client_list_workspaces(not_a_client, &list), ANAPLAN_STATUS_INVALID_HANDLE);
     CHECK_CONTAINS(last_message(), "anaplan_client");
     EXPECT(anaplan_client_free(not_a_client), ANAPLAN_STATUS_INVALID_HANDLE);
     /* Nothing happened to the config. */
@@ -338,7 +338,7 @@ static void *list_workspaces_repeatedly(void *arg) {
     for (int i = 0; i < CALLS_PER_THREAD; i++) {
         anaplan_list *list = NULL;
         size_t n = 0;
-        if (anaplan_list_workspaces(w->client, &list) == ANAPLAN_STATUS_OK &&
+        if (anaplan_client_list_workspaces(w->client, &list) == ANAPLAN_STATUS_OK &&
             anaplan_list_count(list, &n) == ANAPLAN_STATUS_OK && n == 2)
             w->ok++;
         else

@@ -72,7 +72,7 @@ int main(void) {
 
     /* Workspaces: accessors and JSON. */
     anaplan_list *list = NULL;
-    EXPECT(anaplan_list_workspaces(client, &list), ANAPLAN_STATUS_OK);
+    EXPECT(anaplan_client_list_workspaces(client, &list), ANAPLAN_STATUS_OK);
     CHECK(count_of(list) == 2);
     CHECK(list_has(list, FP, "Financial Planning"));
     CHECK(list_has(list, SO, "Sales Operations"));
@@ -100,27 +100,27 @@ int main(void) {
     EXPECT(anaplan_list_free(NULL), ANAPLAN_STATUS_OK);
 
     /* Models: all, and per workspace by name. */
-    EXPECT(anaplan_list_models(client, NULL, &list), ANAPLAN_STATUS_OK);
+    EXPECT(anaplan_client_list_models(client, NULL, &list), ANAPLAN_STATUS_OK);
     CHECK(count_of(list) == 4);
     anaplan_list_free(list);
-    EXPECT(anaplan_list_models(client, "Sales Operations", &list), ANAPLAN_STATUS_OK);
+    EXPECT(anaplan_client_list_models(client, "Sales Operations", &list), ANAPLAN_STATUS_OK);
     CHECK(count_of(list) == 2);
     CHECK(list_has(list, WFP_SO, "Workforce Planning"));
     anaplan_list_free(list);
 
     /* Model objects need a model. */
     list = NULL;
-    EXPECT(anaplan_list_files(client, &list), ANAPLAN_STATUS_INVALID_ARGUMENT);
+    EXPECT(anaplan_client_list_files(client, &list), ANAPLAN_STATUS_INVALID_ARGUMENT);
     CHECK(list == NULL);
 
     /* Two models are named "Workforce Planning": ambiguous across workspaces. */
     char *id = NULL;
-    EXPECT(anaplan_find_model(client, "Workforce Planning", NULL, &id), ANAPLAN_STATUS_AMBIGUOUS);
+    EXPECT(anaplan_client_find_model(client, "Workforce Planning", NULL, &id), ANAPLAN_STATUS_AMBIGUOUS);
     CHECK(id == NULL);
     CHECK_CONTAINS(last_message(), WFP);
     CHECK_CONTAINS(last_message(), WFP_SO);
     EXPECT(anaplan_client_set_model(client, "Workforce Planning", NULL), ANAPLAN_STATUS_AMBIGUOUS);
-    EXPECT(anaplan_find_model(client, "Workforce Planning", "Sales Operations", &id),
+    EXPECT(anaplan_client_find_model(client, "Workforce Planning", "Sales Operations", &id),
            ANAPLAN_STATUS_OK);
     CHECK(id && strcmp(id, WFP_SO) == 0);
     anaplan_string_free(id);
@@ -133,72 +133,72 @@ int main(void) {
     CHECK(id && strcmp(id, WFP) == 0);
     anaplan_string_free(id);
 
-    EXPECT(anaplan_list_files(client, &list), ANAPLAN_STATUS_OK);
+    EXPECT(anaplan_client_list_files(client, &list), ANAPLAN_STATUS_OK);
     CHECK(list_has(list, "113000000001", "Employees.csv"));
     CHECK(list_has(list, "113000000002", "Salaries.csv"));
     anaplan_list_free(list);
-    EXPECT(anaplan_list_imports(client, &list), ANAPLAN_STATUS_OK);
+    EXPECT(anaplan_client_list_imports(client, &list), ANAPLAN_STATUS_OK);
     CHECK(list_has(list, "112000000001", "Employees from Employees.csv"));
     EXPECT(anaplan_list_item_json(list, 0, &json), ANAPLAN_STATUS_OK);
     CHECK_CONTAINS(json, "\"importDataSourceId\"");
     anaplan_string_free(json);
     anaplan_list_free(list);
-    EXPECT(anaplan_list_exports(client, &list), ANAPLAN_STATUS_OK);
+    EXPECT(anaplan_client_list_exports(client, &list), ANAPLAN_STATUS_OK);
     CHECK(list_has(list, "116000000002", "Employee Details.csv"));
     anaplan_list_free(list);
-    EXPECT(anaplan_list_actions(client, &list), ANAPLAN_STATUS_OK);
+    EXPECT(anaplan_client_list_actions(client, &list), ANAPLAN_STATUS_OK);
     CHECK(list_has(list, "117000000001", "Delete Leavers"));
     anaplan_list_free(list);
-    EXPECT(anaplan_list_processes(client, &list), ANAPLAN_STATUS_OK);
+    EXPECT(anaplan_client_list_processes(client, &list), ANAPLAN_STATUS_OK);
     CHECK(count_of(list) == 1);
     CHECK(list_has(list, "118000000001", "Load Employees"));
     anaplan_list_free(list);
 
     /* Find by name, each kind; ids pass through. */
-    check_find(anaplan_find_workspace, client, "Sales Operations", SO);
-    check_find(anaplan_find_file, client, "Salaries.csv", "113000000002");
-    check_find(anaplan_find_import, client, "Employee Details from Salaries.csv", "112000000002");
-    check_find(anaplan_find_export, client, "Employees.csv", "116000000001");
-    check_find(anaplan_find_action, client, "Clear Employees", "117000000002");
-    check_find(anaplan_find_process, client, "Load Employees", "118000000001");
-    check_find(anaplan_find_process, client, "118000000001", "118000000001");
-    EXPECT(anaplan_find_import(client, "Departments", &id), ANAPLAN_STATUS_NOT_FOUND);
+    check_find(anaplan_client_find_workspace, client, "Sales Operations", SO);
+    check_find(anaplan_client_find_file, client, "Salaries.csv", "113000000002");
+    check_find(anaplan_client_find_import, client, "Employee Details from Salaries.csv", "112000000002");
+    check_find(anaplan_client_find_export, client, "Employees.csv", "116000000001");
+    check_find(anaplan_client_find_action, client, "Clear Employees", "117000000002");
+    check_find(anaplan_client_find_process, client, "Load Employees", "118000000001");
+    check_find(anaplan_client_find_process, client, "118000000001", "118000000001");
+    EXPECT(anaplan_client_find_import(client, "Departments", &id), ANAPLAN_STATUS_NOT_FOUND);
     CHECK_CONTAINS(last_message(), "no import named \"Departments\" in model");
-    EXPECT(anaplan_find_file(client, "employees.csv", &id), ANAPLAN_STATUS_NOT_FOUND);
+    EXPECT(anaplan_client_find_file(client, "employees.csv", &id), ANAPLAN_STATUS_NOT_FOUND);
     CHECK_CONTAINS(last_message(), "did you mean \"Employees.csv\"");
     EXPECT(anaplan_client_clear_cache(client), ANAPLAN_STATUS_OK);
-    check_find(anaplan_find_action, client, "Delete Leavers", "117000000001");
+    check_find(anaplan_client_find_action, client, "Delete Leavers", "117000000001");
 
     /* A model of another workspace, by id, moves the connection there. */
     EXPECT(anaplan_client_set_model(client, "9F8E7D6C5B4A49382716051F2E3D4C5B", NULL),
            ANAPLAN_STATUS_OK);
-    check_find(anaplan_find_process, client, "Refresh Regions", "118000000001");
+    check_find(anaplan_client_find_process, client, "Refresh Regions", "118000000001");
 
     /* Paging is followed whatever the page size. */
     EXPECT(anaplan_client_set_page_size(client, 0), ANAPLAN_STATUS_OUT_OF_RANGE);
     EXPECT(anaplan_client_set_page_size(client, 5001), ANAPLAN_STATUS_OUT_OF_RANGE);
     EXPECT(anaplan_client_set_page_size(client, 1), ANAPLAN_STATUS_OK);
-    EXPECT(anaplan_list_models(client, NULL, &list), ANAPLAN_STATUS_OK);
+    EXPECT(anaplan_client_list_models(client, NULL, &list), ANAPLAN_STATUS_OK);
     CHECK(count_of(list) == 4);
 
     /* Misuse: NULL, foreign and wrong-type handles, NULL and invalid UTF-8 arguments. */
-    EXPECT(anaplan_find_workspace(NULL, "Sales Operations", &id), ANAPLAN_STATUS_INVALID_HANDLE);
-    EXPECT(anaplan_find_workspace((anaplan_client *)list, "Sales Operations", &id),
+    EXPECT(anaplan_client_find_workspace(NULL, "Sales Operations", &id), ANAPLAN_STATUS_INVALID_HANDLE);
+    EXPECT(anaplan_client_find_workspace((anaplan_client *)list, "Sales Operations", &id),
            ANAPLAN_STATUS_INVALID_HANDLE);
     EXPECT(anaplan_list_count((anaplan_list *)client, &n), ANAPLAN_STATUS_INVALID_HANDLE);
     int local = 0;
     EXPECT(anaplan_list_count((anaplan_list *)&local, &n), ANAPLAN_STATUS_INVALID_HANDLE);
-    EXPECT(anaplan_find_workspace(client, NULL, &id), ANAPLAN_STATUS_NULL_ARGUMENT);
-    EXPECT(anaplan_find_workspace(client, "Sales Operations", NULL), ANAPLAN_STATUS_NULL_ARGUMENT);
-    EXPECT(anaplan_find_workspace(client, "Sales \xff Operations", &id), ANAPLAN_STATUS_INVALID_UTF8);
+    EXPECT(anaplan_client_find_workspace(client, NULL, &id), ANAPLAN_STATUS_NULL_ARGUMENT);
+    EXPECT(anaplan_client_find_workspace(client, "Sales Operations", NULL), ANAPLAN_STATUS_NULL_ARGUMENT);
+    EXPECT(anaplan_client_find_workspace(client, "Sales \xff Operations", &id), ANAPLAN_STATUS_INVALID_UTF8);
     EXPECT(anaplan_client_set_workspace(client, "\xc3", NULL), ANAPLAN_STATUS_INVALID_UTF8);
-    EXPECT(anaplan_list_models(client, "\xfe", &list), ANAPLAN_STATUS_INVALID_UTF8);
+    EXPECT(anaplan_client_list_models(client, "\xfe", &list), ANAPLAN_STATUS_INVALID_UTF8);
     EXPECT(anaplan_client_clear_cache(NULL), ANAPLAN_STATUS_INVALID_HANDLE);
     anaplan_list_free(list);
 
     EXPECT(anaplan_client_free(client), ANAPLAN_STATUS_OK);
     /* After the client is freed, calls on it are invalid handles, not crashes. */
-    EXPECT(anaplan_list_workspaces(client, &list), ANAPLAN_STATUS_INVALID_HANDLE);
+    EXPECT(anaplan_client_list_workspaces(client, &list), ANAPLAN_STATUS_INVALID_HANDLE);
     CHECK(anaplan_debug_live_objects() == 0);
     return check_finish();
 }

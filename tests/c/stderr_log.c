@@ -35,7 +35,7 @@ int main(void) {
 
     /* The harness makes the first workspace listing answer 503: it is retried. */
     anaplan_list *list = NULL;
-    EXPECT(anaplan_list_workspaces(client, &list), ANAPLAN_STATUS_OK);
+    EXPECT(anaplan_client_list_workspaces(client, &list), ANAPLAN_STATUS_OK);
     anaplan_list_free(list);
 
     /* Three chunks of 1 MB or less, sent by two worker threads. */
@@ -45,7 +45,7 @@ int main(void) {
     CHECK(data != NULL);
     if (data) {
         for (size_t i = 0; i < len; i++) data[i] = (uint8_t)('a' + i % 26);
-        EXPECT(anaplan_upload_buffer(client, EMPLOYEES_FILE, data, len, NULL, NULL),
+        EXPECT(anaplan_client_upload_buffer(client, EMPLOYEES_FILE, data, len, NULL, NULL),
                ANAPLAN_STATUS_OK);
         free(data);
     }

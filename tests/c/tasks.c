@@ -31,7 +31,7 @@
 /* ---- The progress callback. ---- */
 
 struct progress {
-    pthread_t thread;        /* the thread that calls anaplan_run */
+    pthread_t thread;        /* the thread that calls anaplan_client_run */
     int cancel_when_running; /* return non-zero once the task is IN_PROGRESS */
     int calls;
     int off_thread;          /* calls on another thread than `thread` */
@@ -101,7 +101,7 @@ static void check_string(anaplan_status status, char *got, const char *expected,
         check_string(st_, out, (expected), #call_with_out " == " #expected, __LINE__);       \
     } while (0)
 
-/* An int32_t accessor's result. */
+/* An int32_t accessor's result (a flag or a task state). */
 static int32_t int_of(anaplan_status (*get)(const anaplan_task_result *, int32_t *),
                       const anaplan_task_result *result) {
     int32_t value = -12345;
@@ -109,8 +109,17 @@ static int32_t int_of(anaplan_status (*get)(const anaplan_task_result *, int32_t
     return value;
 }
 
-static int32_t step_int(anaplan_status (*get)(const anaplan_task_result *, int32_t, int32_t *),
-                        const anaplan_task_result *result, int32_t index) {
+/* A size_t accessor's result (a count). */
+static size_t count_of(anaplan_status (*get)(const anaplan_task_result *, size_t *),
+                       const anaplan_task_result *result) {
+    size_t value = 12345;
+    EXPECT(get(result, &value), ANAPLAN_STATUS_OK);
+    return value;
+}
+
+/* A step's flag. */
+static int32_t step_int(anaplan_status (*get)(const anaplan_task_result *, size_t, int32_t *),
+                        const anaplan_task_result *result, size_t index) {
     int32_t value = -12345;
     EXPECT(get(result, index, &value), ANAPLAN_STATUS_OK);
     return value;
@@ -168,23 +177,24 @@ static void check_process_result(const anaplan_task_result *result) {
     CHECK(task_id && strlen(task_id) == 32);
     anaplan_string_free(task_id);
     /* A process has no details of its own: its steps have them. */
-    CHECK(int_of(anaplan_task_result_detail_count, result) == 0);
+    CHECK(count_of(anaplan_task_result_detail_count, result) == 0);
     char *untouched = (char *)"sentinel";
     EXPECT(anaplan_task_result_detail_message(result, 0, &untouched), ANAPLAN_STATUS_OUT_OF_RANGE);
     CHECK(strcmp(untouched, "sentinel") == 0);
 
-    CHECK(int_of(anaplan_task_result_step_count, result) == 4);
+    CHECK(count_of(anaplan_task_result_step_count, result) == 4);
     const char *steps[4] = {IMPORT_EMPLOYEES, IMPORT_DETAILS, ACTION_DELETE_LEAVERS,
                             EXPORT_DETAILS};
     const int32_t dumps[4] = {1, 1, 0, 0};
-    for (int32_t i = 0; i < 4; i++) {
+    for (size_t i = 0; i < 4; i++) {
         printf("   step %d\n", (int)i);
         CHECK_STRING(anaplan_task_result_step_object_id(result, i, &id), id, steps[i]);
         CHECK(step_int(anaplan_task_result_step_dump_available, result, i) == dumps[i]);
         /* Rows failed, but every step loaded something: each is successful. */
         CHECK(step_int(anaplan_task_result_step_successful, result, i) == 1);
     }
-    int32_t details = step_int(anaplan_task_result_step_detail_count, result, 0);
+    size_t details = 12345;
+    EXPECT(anaplan_task_result_step_detail_count(result, 0, &details), ANAPLAN_STATUS_OK);
     CHECK(details > 0);
     char *message = NULL;
     EXPECT(anaplan_task_result_step_detail_message(result, 0, 0, &message), ANAPLAN_STATUS_OK);
@@ -199,7 +209,7 @@ static void check_process_result(const anaplan_task_result *result) {
     anaplan_string_free(message);
 
     EXPECT(anaplan_task_result_step_object_id(result, 4, &untouched), ANAPLAN_STATUS_OUT_OF_RANGE);
-    EXPECT(anaplan_task_result_step_object_id(result, -1, &untouched),
+    EXPECT(anaplan_task_result_step_object_id(result, SIZE_MAX, &untouched),
            ANAPLAN_STATUS_OUT_OF_RANGE);
     EXPECT(anaplan_task_result_step_dump_available(result, 4, NULL), ANAPLAN_STATUS_NULL_ARGUMENT);
     CHECK(strcmp(untouched, "sentinel") == 0);
@@ -215,24 +225,28 @@ static void check_process_result(const anaplan_task_result *result) {
 static void check_process_dumps(anaplan_client *client, const anaplan_task_result *result,
                                 char **employees, char **details) {
     printf("-- the dump of each failing step\n");
-    EXPECT(anaplan_task_dump_text(client, result, 0, employees), ANAPLAN_STATUS_OK);
+    EXPECT(anaplan_client_step_dump_text(client, result, 0, employees), ANAPLAN_STATUS_OK);
     CHECK(starts_with(*employees, "\"_Status_\","));
     CHECK_CONTAINS(*employees, "\"Error parsing key for this row; no values\"");
     CHECK_CONTAINS(*employees, "\"Invalid parent\"");
-    EXPECT(anaplan_task_dump_text(client, result, 1, details), ANAPLAN_STATUS_OK);
+    EXPECT(anaplan_client_step_dump_text(client, result, 1, details), ANAPLAN_STATUS_OK);
     CHECK_CONTAINS(*details, "\"Item not located in Employees list: Zoe Walker\"");
 
-    /* Steps without a dump, no step, out of range. */
+    /* Steps without a dump, the process itself (its dumps are its steps'), out of range. */
     char *untouched = (char *)"sentinel";
-    EXPECT(anaplan_task_dump_text(client, result, 2, &untouched), ANAPLAN_STATUS_INVALID_ARGUMENT);
-    EXPECT(anaplan_task_dump_text(client, result, 3, &untouched), ANAPLAN_STATUS_INVALID_ARGUMENT);
-    EXPECT(anaplan_task_dump_text(client, result, 4, &untouched), ANAPLAN_STATUS_INVALID_ARGUMENT);
-    EXPECT(anaplan_task_dump_text(client, result, -1, &untouched),
+    EXPECT(anaplan_client_step_dump_text(client, result, 2, &untouched),
            ANAPLAN_STATUS_INVALID_ARGUMENT);
-    EXPECT(anaplan_task_dump_text(client, result, -2, &untouched), ANAPLAN_STATUS_OUT_OF_RANGE);
-    EXPECT(anaplan_task_dump_text(client, result, 0, NULL), ANAPLAN_STATUS_NULL_ARGUMENT);
-    EXPECT(anaplan_task_dump_text(NULL, result, 0, &untouched), ANAPLAN_STATUS_INVALID_HANDLE);
-    EXPECT(anaplan_task_dump_text(client, (anaplan_task_result *)client, 0, &untouched),
+    EXPECT(anaplan_client_step_dump_text(client, result, 3, &untouched),
+           ANAPLAN_STATUS_INVALID_ARGUMENT);
+    EXPECT(anaplan_client_step_dump_text(client, result, 4, &untouched),
+           ANAPLAN_STATUS_OUT_OF_RANGE);
+    EXPECT(anaplan_client_step_dump_text(client, result, SIZE_MAX, &untouched),
+           ANAPLAN_STATUS_OUT_OF_RANGE);
+    EXPECT(anaplan_client_dump_text(client, result, &untouched), ANAPLAN_STATUS_INVALID_ARGUMENT);
+    EXPECT(anaplan_client_step_dump_text(client, result, 0, NULL), ANAPLAN_STATUS_NULL_ARGUMENT);
+    EXPECT(anaplan_client_step_dump_text(NULL, result, 0, &untouched),
+           ANAPLAN_STATUS_INVALID_HANDLE);
+    EXPECT(anaplan_client_step_dump_text(client, (anaplan_task_result *)client, 0, &untouched),
            ANAPLAN_STATUS_INVALID_HANDLE);
     CHECK(strcmp(untouched, "sentinel") == 0);
 }
@@ -246,8 +260,8 @@ static void check_dumps_to_dir(anaplan_client *client, const anaplan_task_result
     snprintf(dir, sizeof dir, "%s/dumps", base); /* missing: created by the call */
     snprintf(file0, sizeof file0, "%s/" IMPORT_EMPLOYEES ".csv", dir);
     snprintf(file1, sizeof file1, "%s/" IMPORT_DETAILS ".csv", dir);
-    int32_t count = -1;
-    EXPECT(anaplan_task_dumps_to_dir(client, result, dir, &count), ANAPLAN_STATUS_OK);
+    size_t count = 12345;
+    EXPECT(anaplan_client_dumps_to_dir(client, result, dir, &count), ANAPLAN_STATUS_OK);
     CHECK(count == 2);
     char *text0 = read_text(file0);
     char *text1 = read_text(file1);
@@ -256,14 +270,14 @@ static void check_dumps_to_dir(anaplan_client *client, const anaplan_task_result
     free(text0);
     free(text1);
     /* Again, without a count: the files are replaced. */
-    EXPECT(anaplan_task_dumps_to_dir(client, result, dir, NULL), ANAPLAN_STATUS_OK);
-    EXPECT(anaplan_task_dumps_to_dir(client, result, NULL, &count), ANAPLAN_STATUS_NULL_ARGUMENT);
-    EXPECT(anaplan_task_dumps_to_dir(client, result, "/tmp/\xff", &count),
+    EXPECT(anaplan_client_dumps_to_dir(client, result, dir, NULL), ANAPLAN_STATUS_OK);
+    EXPECT(anaplan_client_dumps_to_dir(client, result, NULL, &count), ANAPLAN_STATUS_NULL_ARGUMENT);
+    EXPECT(anaplan_client_dumps_to_dir(client, result, "/tmp/\xff", &count),
            ANAPLAN_STATUS_INVALID_UTF8);
     /* A directory that cannot be made: a file is in the way. */
     char blocked[320];
     snprintf(blocked, sizeof blocked, "%s/sub", file0);
-    EXPECT(anaplan_task_dumps_to_dir(client, result, blocked, &count), ANAPLAN_STATUS_IO);
+    EXPECT(anaplan_client_dumps_to_dir(client, result, blocked, &count), ANAPLAN_STATUS_IO);
     CHECK(unlink(file0) == 0);
     CHECK(unlink(file1) == 0);
     CHECK(rmdir(dir) == 0); /* nothing else was left in it */
@@ -274,7 +288,7 @@ static void check_summary(anaplan_client *client, const anaplan_task_result *res
                           const char *employees, const char *details) {
     printf("-- the summary\n");
     char *summary = NULL;
-    EXPECT(anaplan_task_summary(client, result, &summary), ANAPLAN_STATUS_OK);
+    EXPECT(anaplan_client_task_summary(client, result, &summary), ANAPLAN_STATUS_OK);
     CHECK(starts_with(summary, "Process action " IMPORT_EMPLOYEES " completed. Failure: True\n"
                                "Process action " IMPORT_DETAILS " completed. Failure: True\n"
                                "Process action " ACTION_DELETE_LEAVERS
@@ -298,7 +312,7 @@ static void the_process(anaplan_client *client) {
     progress_init(&progress, 0);
     EXPECT(anaplan_run_options_set_progress(options, on_progress, &progress), ANAPLAN_STATUS_OK);
     anaplan_task_result *result = NULL;
-    EXPECT(anaplan_run(client, "Load Employees", options, &result), ANAPLAN_STATUS_OK);
+    EXPECT(anaplan_client_run(client, "Load Employees", options, &result), ANAPLAN_STATUS_OK);
     /* The options were copied when the run started: freeing them does not touch the result. */
     EXPECT(anaplan_run_options_free(options), ANAPLAN_STATUS_OK);
     printf("     %d progress calls, last state %d\n", progress.calls, (int)progress.last_state);
@@ -326,26 +340,27 @@ static void the_process(anaplan_client *client) {
 static void an_import_by_id(anaplan_client *client) {
     printf("-- run an import by id, without options\n");
     anaplan_task_result *result = NULL;
-    EXPECT(anaplan_run(client, IMPORT_EMPLOYEES, NULL, &result), ANAPLAN_STATUS_OK);
+    EXPECT(anaplan_client_run(client, IMPORT_EMPLOYEES, NULL, &result), ANAPLAN_STATUS_OK);
     if (!result) return;
     CHECK_STRING(anaplan_task_result_object_id(result, &id), id, IMPORT_EMPLOYEES);
-    CHECK(int_of(anaplan_task_result_step_count, result) == 0);
+    CHECK(count_of(anaplan_task_result_step_count, result) == 0);
     CHECK(int_of(anaplan_task_result_dump_available, result) == 1);
-    CHECK(int_of(anaplan_task_result_detail_count, result) > 0);
+    CHECK(count_of(anaplan_task_result_detail_count, result) > 0);
     char *message = NULL;
     EXPECT(anaplan_task_result_detail_message(result, 0, &message), ANAPLAN_STATUS_OK);
     CHECK_CONTAINS(message, "Employees: ");
     anaplan_string_free(message);
     char *dump = NULL;
-    EXPECT(anaplan_task_dump_text(client, result, -1, &dump), ANAPLAN_STATUS_OK);
+    EXPECT(anaplan_client_dump_text(client, result, &dump), ANAPLAN_STATUS_OK);
     CHECK(starts_with(dump, "\"_Status_\","));
     CHECK_CONTAINS(dump, "\"Error parsing key for this row; no values\"");
     CHECK_CONTAINS(dump, "\"Invalid parent\"");
     /* An import has one dump: no steps. */
     char *untouched = (char *)"sentinel";
-    EXPECT(anaplan_task_dump_text(client, result, 0, &untouched), ANAPLAN_STATUS_INVALID_ARGUMENT);
+    EXPECT(anaplan_client_step_dump_text(client, result, 0, &untouched),
+           ANAPLAN_STATUS_INVALID_ARGUMENT);
     char *summary = NULL;
-    EXPECT(anaplan_task_summary(client, result, &summary), ANAPLAN_STATUS_OK);
+    EXPECT(anaplan_client_task_summary(client, result, &summary), ANAPLAN_STATUS_OK);
     CHECK(starts_with(summary, "Failure Dump Available: True, Successful: True\nLoad details:\n"));
     CHECK(summary && dump && strstr(summary, dump) != NULL);
     anaplan_string_free(summary);
@@ -360,27 +375,27 @@ static void mappings_and_names(anaplan_client *client) {
     EXPECT(anaplan_run_options_add_mapping(options, "Version", "Actual"), ANAPLAN_STATUS_OK);
     EXPECT(anaplan_run_options_set_locale(options, "en_GB"), ANAPLAN_STATUS_OK);
     anaplan_task_result *result = NULL;
-    EXPECT(anaplan_run(client, PROCESS, options, &result), ANAPLAN_STATUS_OK);
+    EXPECT(anaplan_client_run(client, PROCESS, options, &result), ANAPLAN_STATUS_OK);
     if (result) CHECK(int_of(anaplan_task_result_state, result) == ANAPLAN_TASK_STATE_COMPLETE);
     anaplan_task_result_free(result);
     result = NULL;
     /* An export takes no mapping: refused before anything starts (the harness checks). */
-    EXPECT(anaplan_run(client, "Employees.csv", options, &result), ANAPLAN_STATUS_INVALID_ARGUMENT);
+    EXPECT(anaplan_client_run(client, "Employees.csv", options, &result), ANAPLAN_STATUS_INVALID_ARGUMENT);
     CHECK(result == NULL);
     EXPECT(anaplan_run_options_clear_mappings(options), ANAPLAN_STATUS_OK);
 
     printf("-- names and ids that do not exist, misuse\n");
-    EXPECT(anaplan_run(client, "No Such Process", options, &result), ANAPLAN_STATUS_NOT_FOUND);
+    EXPECT(anaplan_client_run(client, "No Such Process", options, &result), ANAPLAN_STATUS_NOT_FOUND);
     CHECK_CONTAINS(last_message(), "No Such Process");
-    EXPECT(anaplan_run(client, "118999999999", NULL, &result), ANAPLAN_STATUS_NOT_FOUND);
-    EXPECT(anaplan_run(client, "113000000001", NULL, &result), ANAPLAN_STATUS_INVALID_ARGUMENT);
+    EXPECT(anaplan_client_run(client, "118999999999", NULL, &result), ANAPLAN_STATUS_NOT_FOUND);
+    EXPECT(anaplan_client_run(client, "113000000001", NULL, &result), ANAPLAN_STATUS_INVALID_ARGUMENT);
     CHECK(result == NULL);
-    EXPECT(anaplan_run(NULL, PROCESS, NULL, &result), ANAPLAN_STATUS_INVALID_HANDLE);
-    EXPECT(anaplan_run(client, PROCESS, (anaplan_run_options *)client, &result),
+    EXPECT(anaplan_client_run(NULL, PROCESS, NULL, &result), ANAPLAN_STATUS_INVALID_HANDLE);
+    EXPECT(anaplan_client_run(client, PROCESS, (anaplan_run_options *)client, &result),
            ANAPLAN_STATUS_INVALID_HANDLE);
-    EXPECT(anaplan_run(client, NULL, NULL, &result), ANAPLAN_STATUS_NULL_ARGUMENT);
-    EXPECT(anaplan_run(client, PROCESS, NULL, NULL), ANAPLAN_STATUS_NULL_ARGUMENT);
-    EXPECT(anaplan_run(client, "Load \xff", NULL, &result), ANAPLAN_STATUS_INVALID_UTF8);
+    EXPECT(anaplan_client_run(client, NULL, NULL, &result), ANAPLAN_STATUS_NULL_ARGUMENT);
+    EXPECT(anaplan_client_run(client, PROCESS, NULL, NULL), ANAPLAN_STATUS_NULL_ARGUMENT);
+    EXPECT(anaplan_client_run(client, "Load \xff", NULL, &result), ANAPLAN_STATUS_INVALID_UTF8);
     CHECK(result == NULL);
     EXPECT(anaplan_run_options_set_timeout_ms(options, -1), ANAPLAN_STATUS_OUT_OF_RANGE);
     EXPECT(anaplan_run_options_set_retries(options, -1), ANAPLAN_STATUS_OUT_OF_RANGE);
@@ -403,7 +418,7 @@ static void cancel_from_the_callback(anaplan_client *client) {
     progress_init(&progress, 1);
     EXPECT(anaplan_run_options_set_progress(options, on_progress, &progress), ANAPLAN_STATUS_OK);
     anaplan_task_result *result = NULL;
-    EXPECT(anaplan_run(client, "Clear Employees", options, &result), ANAPLAN_STATUS_CANCELLED);
+    EXPECT(anaplan_client_run(client, "Clear Employees", options, &result), ANAPLAN_STATUS_CANCELLED);
     CHECK(result == NULL);
     CHECK(strlen(last_task_id()) == 32);
     printf("     %d progress calls, last state %d\n", progress.calls, (int)progress.last_state);
@@ -448,7 +463,7 @@ static void cancel_from_another_thread(anaplan_client *client) {
     CHECK(started);
     anaplan_task_result *result = NULL;
     if (started) {
-        EXPECT(anaplan_run(client, "Delete Leavers", options, &result), ANAPLAN_STATUS_CANCELLED);
+        EXPECT(anaplan_client_run(client, "Delete Leavers", options, &result), ANAPLAN_STATUS_CANCELLED);
         CHECK(strlen(last_task_id()) == 32);
         pthread_join(thread, NULL);
     }
@@ -460,12 +475,12 @@ static void cancel_from_another_thread(anaplan_client *client) {
 
     /* A token cancelled before the run: nothing starts (the harness counts the tasks). */
     printf("-- a run with a token cancelled already\n");
-    EXPECT(anaplan_run(client, "Delete Leavers", options, &result), ANAPLAN_STATUS_CANCELLED);
+    EXPECT(anaplan_client_run(client, "Delete Leavers", options, &result), ANAPLAN_STATUS_CANCELLED);
     CHECK(strcmp(last_task_id(), "") == 0);
     CHECK(result == NULL);
     /* The options hold their own reference: the token can go first. */
     EXPECT(anaplan_cancel_token_free(token), ANAPLAN_STATUS_OK);
-    EXPECT(anaplan_run(client, "Delete Leavers", options, &result), ANAPLAN_STATUS_CANCELLED);
+    EXPECT(anaplan_client_run(client, "Delete Leavers", options, &result), ANAPLAN_STATUS_CANCELLED);
     EXPECT(anaplan_cancel_token_cancel(token), ANAPLAN_STATUS_INVALID_HANDLE);
     EXPECT(anaplan_cancel_token_free(token), ANAPLAN_STATUS_INVALID_HANDLE);
     anaplan_run_options_free(options);
@@ -477,7 +492,7 @@ static void a_timeout(anaplan_client *client) {
     EXPECT(anaplan_run_options_new(&options), ANAPLAN_STATUS_OK);
     EXPECT(anaplan_run_options_set_timeout_ms(options, 1000), ANAPLAN_STATUS_OK);
     anaplan_task_result *result = NULL;
-    EXPECT(anaplan_run(client, IMPORT_EMPLOYEES, options, &result), ANAPLAN_STATUS_TIMEOUT);
+    EXPECT(anaplan_client_run(client, IMPORT_EMPLOYEES, options, &result), ANAPLAN_STATUS_TIMEOUT);
     CHECK(result == NULL);
     char task_id[128];
     snprintf(task_id, sizeof task_id, "%s", last_task_id());

@@ -154,7 +154,7 @@ int main(void) {
     unsigned char *data = csv(len, 1);
     CHECK(write_all(src, data, len));
     struct progress up = {pthread_self(), 0, 0, 0, 0, 0};
-    EXPECT(anaplan_upload_file(client, SALARIES, src, on_progress, &up), ANAPLAN_STATUS_OK);
+    EXPECT(anaplan_client_upload_file(client, SALARIES, src, on_progress, &up), ANAPLAN_STATUS_OK);
     CHECK(up.calls == 3);
     CHECK(up.wrong_thread == 0);
     CHECK(up.last_done == len && up.last_total == (int64_t)len);
@@ -162,7 +162,7 @@ int main(void) {
     /* Back into a library-owned buffer. */
     uint8_t *back = NULL;
     size_t back_len = 0;
-    EXPECT(anaplan_download_to_buffer(client, SALARIES, NULL, NULL, &back, &back_len),
+    EXPECT(anaplan_client_download_to_buffer(client, SALARIES, NULL, NULL, &back, &back_len),
            ANAPLAN_STATUS_OK);
     CHECK(same(back, back_len, data, len));
     EXPECT(anaplan_buffer_free(back), ANAPLAN_STATUS_OK);
@@ -171,10 +171,10 @@ int main(void) {
     /* Upload a buffer to the file by name; back through the write callback. */
     size_t len2 = MB + 17;
     unsigned char *data2 = csv(len2, 2);
-    EXPECT(anaplan_upload_buffer(client, "Salaries.csv", data2, len2, NULL, NULL),
+    EXPECT(anaplan_client_upload_buffer(client, "Salaries.csv", data2, len2, NULL, NULL),
            ANAPLAN_STATUS_OK);
     struct sink sink = {{pthread_self(), 0, 0, 0, 0, 0}, NULL, 0, 0};
-    EXPECT(anaplan_download_to_callback(client, SALARIES, on_write, on_progress_of_sink, &sink),
+    EXPECT(anaplan_client_download_to_callback(client, SALARIES, on_write, on_progress_of_sink, &sink),
            ANAPLAN_STATUS_OK);
     CHECK(same(sink.data, sink.len, data2, len2));
     CHECK(sink.progress.calls == 2 && sink.progress.last_total == -1);
@@ -182,22 +182,22 @@ int main(void) {
     free(sink.data);
 
     /* A streamed upload with odd piece sizes, then downloaded to a file. */
-    anaplan_upload *stream = NULL;
-    EXPECT(anaplan_upload_begin(client, SALARIES, -1, &stream), ANAPLAN_STATUS_OK);
+    anaplan_upload_stream *stream = NULL;
+    EXPECT(anaplan_client_upload_stream(client, SALARIES, -1, &stream), ANAPLAN_STATUS_OK);
     static const size_t pieces[] = {1, 777777, 13, 1000000, 3};
     size_t at = 0;
     for (int i = 0; at < len; i++) {
         size_t n = pieces[i % 5] < len - at ? pieces[i % 5] : len - at;
-        EXPECT(anaplan_upload_write(stream, data + at, n), ANAPLAN_STATUS_OK);
+        EXPECT(anaplan_upload_stream_write(stream, data + at, n), ANAPLAN_STATUS_OK);
         at += n;
     }
-    EXPECT(anaplan_upload_finish(stream), ANAPLAN_STATUS_OK);
-    EXPECT(anaplan_upload_finish(stream), ANAPLAN_STATUS_INVALID_ARGUMENT);
-    EXPECT(anaplan_upload_free(stream), ANAPLAN_STATUS_OK);
-    EXPECT(anaplan_upload_free(stream), ANAPLAN_STATUS_INVALID_HANDLE);
-    EXPECT(anaplan_upload_write(stream, data, 1), ANAPLAN_STATUS_INVALID_HANDLE);
+    EXPECT(anaplan_upload_stream_finish(stream), ANAPLAN_STATUS_OK);
+    EXPECT(anaplan_upload_stream_finish(stream), ANAPLAN_STATUS_INVALID_ARGUMENT);
+    EXPECT(anaplan_upload_stream_free(stream), ANAPLAN_STATUS_OK);
+    EXPECT(anaplan_upload_stream_free(stream), ANAPLAN_STATUS_INVALID_HANDLE);
+    EXPECT(anaplan_upload_stream_write(stream, data, 1), ANAPLAN_STATUS_INVALID_HANDLE);
     struct progress down = {pthread_self(), 0, 0, 0, 0, 0};
-    EXPECT(anaplan_download_to_file(client, SALARIES, out, on_progress, &down), ANAPLAN_STATUS_OK);
+    EXPECT(anaplan_client_download_to_file(client, SALARIES, out, on_progress, &down), ANAPLAN_STATUS_OK);
     size_t file_len = 0;
     unsigned char *file = read_all(out, &file_len);
     CHECK(same(file, file_len, data, len));
@@ -207,7 +207,7 @@ int main(void) {
     /* A download cancelled by its callbacks leaves the existing file alone and nothing else. */
     CHECK(write_all(out, (const unsigned char *)"old", 3));
     struct progress stop = {pthread_self(), 0, 0, 0, 0, 1};
-    EXPECT(anaplan_download_to_file(client, SALARIES, out, on_progress, &stop),
+    EXPECT(anaplan_client_download_to_file(client, SALARIES, out, on_progress, &stop),
            ANAPLAN_STATUS_CANCELLED);
     CHECK(stop.calls == 1);
     file = read_all(out, &file_len);
@@ -215,46 +215,46 @@ int main(void) {
     free(file);
     CHECK(entries_in(dir) == 2); /* source.csv and out.csv */
     struct sink refuse = {{pthread_self(), 0, 0, 0, 0, 0}, NULL, 0, 1};
-    EXPECT(anaplan_download_to_callback(client, SALARIES, on_write, NULL, &refuse),
+    EXPECT(anaplan_client_download_to_callback(client, SALARIES, on_write, NULL, &refuse),
            ANAPLAN_STATUS_CANCELLED);
-    EXPECT(anaplan_download_to_callback(client, SALARIES, NULL, NULL, NULL),
+    EXPECT(anaplan_client_download_to_callback(client, SALARIES, NULL, NULL, NULL),
            ANAPLAN_STATUS_NULL_ARGUMENT);
 
     /* An upload cancelled from its callback. */
     struct progress cancel_up = {pthread_self(), 0, 0, 0, 0, 1};
-    EXPECT(anaplan_upload_buffer(client, SALARIES, data, len, on_progress, &cancel_up),
+    EXPECT(anaplan_client_upload_buffer(client, SALARIES, data, len, on_progress, &cancel_up),
            ANAPLAN_STATUS_CANCELLED);
     CHECK(cancel_up.calls == 1);
 
     /* A stream freed before finishing is abandoned. */
-    EXPECT(anaplan_upload_begin(client, SALARIES, (int64_t)len, &stream), ANAPLAN_STATUS_OK);
-    EXPECT(anaplan_upload_write(stream, data, MB + 1), ANAPLAN_STATUS_OK);
-    EXPECT(anaplan_upload_finish(stream), ANAPLAN_STATUS_INVALID_ARGUMENT); /* fewer than announced */
+    EXPECT(anaplan_client_upload_stream(client, SALARIES, (int64_t)len, &stream), ANAPLAN_STATUS_OK);
+    EXPECT(anaplan_upload_stream_write(stream, data, MB + 1), ANAPLAN_STATUS_OK);
+    EXPECT(anaplan_upload_stream_finish(stream), ANAPLAN_STATUS_INVALID_ARGUMENT); /* fewer than announced */
     CHECK_CONTAINS(last_message(), "announced");
-    EXPECT(anaplan_upload_free(stream), ANAPLAN_STATUS_OK);
-    EXPECT(anaplan_upload_begin(client, SALARIES, (int64_t)len, &stream), ANAPLAN_STATUS_OK);
-    EXPECT(anaplan_upload_write(stream, data, 3), ANAPLAN_STATUS_OK);
-    EXPECT(anaplan_upload_free(stream), ANAPLAN_STATUS_OK);
+    EXPECT(anaplan_upload_stream_free(stream), ANAPLAN_STATUS_OK);
+    EXPECT(anaplan_client_upload_stream(client, SALARIES, (int64_t)len, &stream), ANAPLAN_STATUS_OK);
+    EXPECT(anaplan_upload_stream_write(stream, data, 3), ANAPLAN_STATUS_OK);
+    EXPECT(anaplan_upload_stream_free(stream), ANAPLAN_STATUS_OK);
 
     /* Misuse. */
-    EXPECT(anaplan_upload_file(client, SALARIES, missing, NULL, NULL), ANAPLAN_STATUS_IO);
+    EXPECT(anaplan_client_upload_file(client, SALARIES, missing, NULL, NULL), ANAPLAN_STATUS_IO);
     CHECK_CONTAINS(last_message(), "no-such-file.csv");
-    EXPECT(anaplan_upload_file(NULL, SALARIES, src, NULL, NULL), ANAPLAN_STATUS_INVALID_HANDLE);
-    EXPECT(anaplan_upload_file(client, NULL, src, NULL, NULL), ANAPLAN_STATUS_NULL_ARGUMENT);
-    EXPECT(anaplan_upload_file(client, "Salaries\xff.csv", src, NULL, NULL),
+    EXPECT(anaplan_client_upload_file(NULL, SALARIES, src, NULL, NULL), ANAPLAN_STATUS_INVALID_HANDLE);
+    EXPECT(anaplan_client_upload_file(client, NULL, src, NULL, NULL), ANAPLAN_STATUS_NULL_ARGUMENT);
+    EXPECT(anaplan_client_upload_file(client, "Salaries\xff.csv", src, NULL, NULL),
            ANAPLAN_STATUS_INVALID_UTF8);
-    EXPECT(anaplan_upload_buffer(client, SALARIES, NULL, 5, NULL, NULL),
+    EXPECT(anaplan_client_upload_buffer(client, SALARIES, NULL, 5, NULL, NULL),
            ANAPLAN_STATUS_NULL_ARGUMENT);
-    EXPECT(anaplan_upload_begin(client, SALARIES, -2, &stream), ANAPLAN_STATUS_OUT_OF_RANGE);
-    EXPECT(anaplan_upload_begin(client, SALARIES, -1, NULL), ANAPLAN_STATUS_NULL_ARGUMENT);
-    EXPECT(anaplan_upload_write(NULL, data, 1), ANAPLAN_STATUS_INVALID_HANDLE);
-    EXPECT(anaplan_upload_finish(NULL), ANAPLAN_STATUS_INVALID_HANDLE);
-    EXPECT(anaplan_upload_free(NULL), ANAPLAN_STATUS_OK);
-    EXPECT(anaplan_upload_write((anaplan_upload *)client, data, 1), ANAPLAN_STATUS_INVALID_HANDLE);
-    EXPECT(anaplan_download_to_buffer(client, "113999999999", NULL, NULL, &back, &back_len),
+    EXPECT(anaplan_client_upload_stream(client, SALARIES, -2, &stream), ANAPLAN_STATUS_OUT_OF_RANGE);
+    EXPECT(anaplan_client_upload_stream(client, SALARIES, -1, NULL), ANAPLAN_STATUS_NULL_ARGUMENT);
+    EXPECT(anaplan_upload_stream_write(NULL, data, 1), ANAPLAN_STATUS_INVALID_HANDLE);
+    EXPECT(anaplan_upload_stream_finish(NULL), ANAPLAN_STATUS_INVALID_HANDLE);
+    EXPECT(anaplan_upload_stream_free(NULL), ANAPLAN_STATUS_OK);
+    EXPECT(anaplan_upload_stream_write((anaplan_upload_stream *)client, data, 1), ANAPLAN_STATUS_INVALID_HANDLE);
+    EXPECT(anaplan_client_download_to_buffer(client, "113999999999", NULL, NULL, &back, &back_len),
            ANAPLAN_STATUS_HTTP_ERROR);
     CHECK(anaplan_last_error_http_status() == 404);
-    EXPECT(anaplan_download_to_buffer(client, SALARIES, NULL, NULL, NULL, &back_len),
+    EXPECT(anaplan_client_download_to_buffer(client, SALARIES, NULL, NULL, NULL, &back_len),
            ANAPLAN_STATUS_NULL_ARGUMENT);
 
     EXPECT(anaplan_client_free(client), ANAPLAN_STATUS_OK);

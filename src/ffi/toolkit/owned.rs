@@ -1,5 +1,5 @@
-//! Strings and bytes across the boundary: NUL-terminated UTF-8 in, library-owned strings and
-//! buffers out, caller buffers filled with the two-call pattern, and out-params.
+//! Strings and buffers the library hands out, and caller buffers filled with the two-call
+//! pattern.
 //!
 //! Owned strings and buffers are recorded in a table of live allocations, like handles: freeing
 //! a pointer the library did not hand out, or freeing twice, is a status and not heap corruption.
@@ -7,98 +7,13 @@
 //! and a string is freed correctly even if the caller wrote into it.
 
 use std::collections::BTreeMap;
-use std::ffi::{c_char, CStr};
-use std::ptr::NonNull;
+use std::ffi::c_char;
 use std::sync::Mutex;
 
-use super::boundary;
+use super::error::FfiError;
 use super::handles::lock;
-use super::last_error::FfiError;
-use super::status::*;
-
-/// A borrowed NUL-terminated UTF-8 argument. NULL gives `ANAPLAN_STATUS_NULL_ARGUMENT`, invalid
-/// UTF-8 `ANAPLAN_STATUS_INVALID_UTF8`; the messages name the argument, never its content (it may
-/// be a password).
-///
-/// # Safety
-/// `ptr` is NULL or points to a NUL-terminated string that outlives `'a`.
-pub unsafe fn str_arg<'a>(ptr: *const c_char, name: &str) -> Result<&'a str, FfiError> {
-    // SAFETY: forwarded from the caller.
-    unsafe { opt_str_arg(ptr, name) }?
-        .ok_or_else(|| FfiError::new(ANAPLAN_STATUS_NULL_ARGUMENT, format!("`{name}` is NULL")))
-}
-
-/// Like [`str_arg`] where NULL is allowed and means "none".
-///
-/// # Safety
-/// `ptr` is NULL or points to a NUL-terminated string that outlives `'a`.
-pub unsafe fn opt_str_arg<'a>(ptr: *const c_char, name: &str) -> Result<Option<&'a str>, FfiError> {
-    if ptr.is_null() {
-        return Ok(None);
-    }
-    // SAFETY: not NULL, and NUL-terminated and alive for 'a by the caller's contract.
-    let c = unsafe { CStr::from_ptr(ptr) };
-    c.to_str().map(Some).map_err(|e| {
-        FfiError::new(
-            ANAPLAN_STATUS_INVALID_UTF8,
-            format!(
-                "`{name}` is not valid UTF-8 (invalid byte at offset {})",
-                e.valid_up_to()
-            ),
-        )
-    })
-}
-
-/// A borrowed byte buffer argument: `len` bytes at `data`. NULL is allowed only with `len` 0.
-///
-/// # Safety
-/// `data` is NULL or points to `len` readable bytes that outlive `'a`.
-pub unsafe fn bytes_arg<'a>(data: *const u8, len: usize, name: &str) -> Result<&'a [u8], FfiError> {
-    if data.is_null() {
-        if len == 0 {
-            return Ok(&[]);
-        }
-        return Err(FfiError::new(
-            ANAPLAN_STATUS_NULL_ARGUMENT,
-            format!("`{name}` is NULL but its length is {len}"),
-        ));
-    }
-    // SAFETY: not NULL, `len` readable bytes alive for 'a by the caller's contract.
-    Ok(unsafe { std::slice::from_raw_parts(data, len) })
-}
-
-/// An out-param, checked for NULL at the door (before any work) and written only on success:
-/// create it first, `write` it last.
-pub struct Out<T>(NonNull<T>);
-
-impl<T> Out<T> {
-    /// `ANAPLAN_STATUS_NULL_ARGUMENT` when `ptr` is NULL.
-    ///
-    /// # Safety
-    /// `ptr` is NULL or valid and aligned for a write of `T` until `write` is called.
-    pub unsafe fn new(ptr: *mut T, name: &str) -> Result<Out<T>, FfiError> {
-        NonNull::new(ptr).map(Out).ok_or_else(|| {
-            FfiError::new(
-                ANAPLAN_STATUS_NULL_ARGUMENT,
-                format!("`{name}` (an out-param) is NULL"),
-            )
-        })
-    }
-
-    /// For optional out-params: `None` when `ptr` is NULL.
-    ///
-    /// # Safety
-    /// As for [`Out::new`].
-    pub unsafe fn optional(ptr: *mut T) -> Option<Out<T>> {
-        NonNull::new(ptr).map(Out)
-    }
-
-    pub fn write(self, value: T) {
-        // SAFETY: valid and aligned for writes by the contract of `new`; `write` does not read
-        // or drop the old value, which may be uninitialized caller memory.
-        unsafe { self.0.as_ptr().write(value) }
-    }
-}
+use super::params::Out;
+use crate::ffi::status::*;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
@@ -243,37 +158,20 @@ fn too_small(len: usize, size: usize) -> FfiError {
     )
 }
 
-/// Frees a string the library returned (through a `char **out` param). NULL is accepted and
-/// does nothing.
-///
-/// Statuses: `OK`; `INVALID_HANDLE` when `s` was already freed, is a buffer (free it with
-/// `anaplan_buffer_free`) or did not come from this library: nothing is freed then.
-/// Thread-safety: any thread may free a string, once.
-///
-/// # Safety
-/// `s` is NULL or a pointer; only its address is used unless the library handed it out.
-#[no_mangle]
-pub unsafe extern "C" fn anaplan_string_free(s: *mut c_char) -> anaplan_status {
-    boundary::call(|| take_back(s as *mut u8, Kind::String, "anaplan_string_free"))
+/// Takes back a string handed out by [`owned_string`] and frees it (NULL: nothing).
+pub fn free_string(s: *mut c_char) -> Result<(), FfiError> {
+    take_back(s as *mut u8, Kind::String, "anaplan_string_free")
 }
 
-/// Frees a buffer the library returned (through a `uint8_t **data, size_t *len` pair), from its
-/// data pointer alone. NULL is accepted and does nothing.
-///
-/// Statuses: `OK`; `INVALID_HANDLE` when `data` was already freed, is a string (free it with
-/// `anaplan_string_free`) or did not come from this library: nothing is freed then.
-/// Thread-safety: any thread may free a buffer, once.
-///
-/// # Safety
-/// `data` is NULL or a pointer; only its address is used unless the library handed it out.
-#[no_mangle]
-pub unsafe extern "C" fn anaplan_buffer_free(data: *mut u8) -> anaplan_status {
-    boundary::call(|| take_back(data, Kind::Buffer, "anaplan_buffer_free"))
+/// Takes back a buffer handed out by [`owned_buffer`] and frees it (NULL: nothing).
+pub fn free_buffer(data: *mut u8) -> Result<(), FfiError> {
+    take_back(data, Kind::Buffer, "anaplan_buffer_free")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::ffi::CStr;
     use std::ptr::null_mut;
 
     fn copy(s: &str, len: usize) -> (anaplan_status, Vec<u8>, usize) {
@@ -318,31 +216,6 @@ mod tests {
     }
 
     #[test]
-    fn input_strings_are_checked() {
-        // SAFETY: NULL, and a NUL-terminated literal.
-        unsafe {
-            assert_eq!(
-                str_arg(std::ptr::null(), "url").unwrap_err().status,
-                ANAPLAN_STATUS_NULL_ARGUMENT
-            );
-            assert_eq!(opt_str_arg(std::ptr::null(), "proxy").unwrap(), None);
-            let bad = c"ok\xff".as_ptr();
-            let e = str_arg(bad, "password").unwrap_err();
-            assert_eq!(e.status, ANAPLAN_STATUS_INVALID_UTF8);
-            assert_eq!(
-                e.message,
-                "`password` is not valid UTF-8 (invalid byte at offset 2)"
-            );
-            assert_eq!(str_arg(c"eu3".as_ptr(), "region").unwrap(), "eu3");
-            assert_eq!(bytes_arg(std::ptr::null(), 0, "data").unwrap(), b"");
-            assert_eq!(
-                bytes_arg(std::ptr::null(), 3, "data").unwrap_err().status,
-                ANAPLAN_STATUS_NULL_ARGUMENT
-            );
-        }
-    }
-
-    #[test]
     fn owned_strings_and_buffers_are_freed_once_by_their_own_function() {
         let s = owned_string("model ✓").unwrap();
         // SAFETY: a NUL-terminated string we just made.
@@ -352,29 +225,23 @@ mod tests {
         assert_eq!(empty_len, 0);
         assert!(!empty.is_null() && empty != data);
 
-        // SAFETY (all calls below): the free functions only look pointers up before freeing.
-        unsafe {
-            assert_eq!(std::slice::from_raw_parts(data, len), b"abc");
-            assert_eq!(
-                anaplan_string_free(data as *mut c_char),
-                ANAPLAN_STATUS_INVALID_HANDLE
-            );
-            assert_eq!(
-                anaplan_buffer_free(s as *mut u8),
-                ANAPLAN_STATUS_INVALID_HANDLE
-            );
-            assert_eq!(anaplan_string_free(s), ANAPLAN_STATUS_OK);
-            assert_eq!(anaplan_string_free(s), ANAPLAN_STATUS_INVALID_HANDLE);
-            assert_eq!(anaplan_buffer_free(data), ANAPLAN_STATUS_OK);
-            assert_eq!(anaplan_buffer_free(empty), ANAPLAN_STATUS_OK);
-            assert_eq!(anaplan_buffer_free(data), ANAPLAN_STATUS_INVALID_HANDLE);
-            assert_eq!(anaplan_string_free(null_mut()), ANAPLAN_STATUS_OK);
-            let mut local = 0u8;
-            assert_eq!(
-                anaplan_buffer_free(&mut local),
-                ANAPLAN_STATUS_INVALID_HANDLE
-            );
-        }
+        let st = |r: Result<(), FfiError>| r.err().map_or(ANAPLAN_STATUS_OK, |e| e.status);
+        // SAFETY: `data` holds `len` bytes we just handed out.
+        assert_eq!(unsafe { std::slice::from_raw_parts(data, len) }, b"abc");
+        // The free functions only look pointers up before freeing.
+        assert_eq!(
+            st(free_string(data as *mut c_char)),
+            ANAPLAN_STATUS_INVALID_HANDLE
+        );
+        assert_eq!(st(free_buffer(s as *mut u8)), ANAPLAN_STATUS_INVALID_HANDLE);
+        assert_eq!(st(free_string(s)), ANAPLAN_STATUS_OK);
+        assert_eq!(st(free_string(s)), ANAPLAN_STATUS_INVALID_HANDLE);
+        assert_eq!(st(free_buffer(data)), ANAPLAN_STATUS_OK);
+        assert_eq!(st(free_buffer(empty)), ANAPLAN_STATUS_OK);
+        assert_eq!(st(free_buffer(data)), ANAPLAN_STATUS_INVALID_HANDLE);
+        assert_eq!(st(free_string(null_mut())), ANAPLAN_STATUS_OK);
+        let mut local = 0u8;
+        assert_eq!(st(free_buffer(&mut local)), ANAPLAN_STATUS_INVALID_HANDLE);
         assert_eq!(
             owned_string("a\0b").unwrap_err().status,
             ANAPLAN_STATUS_PROTOCOL

@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use super::last_error::FfiError;
-use super::status::*;
+use super::error::FfiError;
+use crate::ffi::status::*;
 
 /// A 0/1 flag.
 pub fn flag(value: i32, name: &str) -> Result<bool, FfiError> {
@@ -27,6 +27,19 @@ pub fn millis(value: i32, min_ms: u32, name: &str) -> Result<Duration, FfiError>
         Ok(ms) if ms >= min_ms => Ok(Duration::from_millis(u64::from(ms))),
         _ => Err(out_of_range(name, value, &format!("{min_ms} ms or more"))),
     }
+}
+
+/// An index into `len` items (a list's items, a result's steps or details).
+pub fn index(value: usize, len: usize, name: &str) -> Result<usize, FfiError> {
+    if value < len {
+        return Ok(value);
+    }
+    let range = match len {
+        0 => "nothing (there are no items)".to_string(),
+        1 => "0 (there is 1 item)".to_string(),
+        n => format!("0 to {} (there are {n} items)", n - 1),
+    };
+    Err(out_of_range(name, value, &range))
 }
 
 pub fn out_of_range(name: &str, value: impl std::fmt::Display, range: &str) -> FfiError {
@@ -58,6 +71,15 @@ mod tests {
             ANAPLAN_STATUS_OUT_OF_RANGE
         );
         assert_eq!(millis(0, 0, "backoff_ms"), Ok(Duration::ZERO));
+        assert_eq!(index(1, 2, "step_index"), Ok(1));
+        assert_eq!(
+            index(2, 2, "step_index").unwrap_err().message,
+            "`step_index` is 2, out of range: expected 0 to 1 (there are 2 items)"
+        );
+        assert_eq!(
+            index(0, 0, "index").unwrap_err().message,
+            "`index` is 0, out of range: expected nothing (there are no items)"
+        );
         assert_eq!(
             millis(-5, 0, "backoff_ms").unwrap_err().status,
             ANAPLAN_STATUS_OUT_OF_RANGE

@@ -1,4 +1,5 @@
-//! What the upload and download exports share: the progress callback type and its adapter.
+//! What the client's upload and download exports share: the progress callback type and its
+//! adapter.
 
 use std::ffi::c_void;
 

@@ -14,8 +14,8 @@ use std::any::{Any, TypeId};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use super::last_error::FfiError;
-use super::status::*;
+use super::error::FfiError;
+use crate::ffi::status::*;
 
 /// A C handle type: an opaque `anaplan_<object>` struct that is only ever used behind a pointer.
 ///

@@ -1,4 +1,5 @@
-//! The panic boundary: every export runs its body through one of these functions.
+//! The panic boundary: every export runs its body through one of these functions, and reaches
+//! its handle through [`on`] (or [`on_locked`]).
 //!
 //! We live inside Excel, the JVM and .NET: a panic that unwinds into a C frame aborts the host
 //! process, and the user loses their session. So each body runs under `catch_unwind`; a panic
@@ -12,8 +13,12 @@
 use std::any::Any;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use super::last_error::{self, FfiError};
-use super::status::*;
+use std::sync::Mutex;
+
+use super::error::FfiError;
+use super::handles::{self, lock, HandleType};
+use crate::ffi::last_error;
+use crate::ffi::status::*;
 
 /// Runs the body of a status-returning export: clears the thread's last error, runs `body`,
 /// records its error (or a panic) as the last error and returns its status.
@@ -27,6 +32,30 @@ pub fn call(body: impl FnOnce() -> Result<(), FfiError>) -> anaplan_status {
             status
         }
     }
+}
+
+/// Runs the body of an export on the object behind `handle`, inside [`call`]: the one way an
+/// export reaches the object of its first parameter (a NULL, freed, foreign or wrong-type handle
+/// is `ANAPLAN_STATUS_INVALID_HANDLE` before `body` runs). The body holds its own reference, so
+/// a `_free` from another thread during the call drops the object only once the call returns.
+pub fn on<H: HandleType>(
+    handle: *const H,
+    body: impl FnOnce(&H::Object) -> Result<(), FfiError>,
+) -> anaplan_status {
+    call(|| body(&*handles::get(handle)?))
+}
+
+/// [`on`] for the handles whose object is behind a lock (builders, upload streams): `body` gets
+/// the locked object, so calls on one handle from several threads take turns.
+pub fn on_locked<H, T>(
+    handle: *const H,
+    body: impl FnOnce(&mut T) -> Result<(), FfiError>,
+) -> anaplan_status
+where
+    H: HandleType<Object = Mutex<T>>,
+    T: Send + 'static,
+{
+    on(handle, |object| body(&mut lock(object)))
 }
 
 /// Like [`call`] but leaves the last error alone, for the functions that read it: reading the

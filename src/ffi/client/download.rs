@@ -1,31 +1,24 @@
-//! Downloads from C: to a file path, to a library-owned buffer, or to a write callback.
-//! Translation only: the logic is in `client::download`.
+//! `anaplan_client_download_*`: a file of the current model to a path, to a library-owned
+//! buffer, or to a write callback.
 
 use std::ffi::{c_char, c_void};
 use std::path::Path;
 
-use super::boundary;
-use super::client::anaplan_client;
-use super::handles;
-use super::last_error::FfiError;
-use super::status::anaplan_status;
-use super::strings::{owned_buffer, str_arg, Out};
-use super::transfer::{anaplan_transfer_progress_cb, progress_fn};
+use super::anaplan_client;
+use super::transfer_progress::{anaplan_transfer_progress_cb, progress_fn};
 use crate::client::kind::ObjectKind;
-use crate::client::{Client, Error};
+use crate::client::Error;
+use crate::ffi::status::*;
+use crate::ffi::toolkit::boundary::on;
+use crate::ffi::toolkit::error::FfiError;
+use crate::ffi::toolkit::owned::owned_buffer;
+use crate::ffi::toolkit::params::{out_param, str_param};
 
 /// Receives downloaded bytes in order, on the thread that called
-/// `anaplan_download_to_callback`: `len` bytes at `data`, valid during the call only. Return 0 to
-/// go on, non-zero to stop: the download then returns `ANAPLAN_STATUS_CANCELLED`.
+/// `anaplan_client_download_to_callback`: `len` bytes at `data`, valid during the call only.
+/// Return 0 to go on, non-zero to stop: the download then returns `ANAPLAN_STATUS_CANCELLED`.
 pub type anaplan_write_cb =
     Option<unsafe extern "C" fn(user_data: *mut c_void, data: *const u8, len: usize) -> i32>;
-
-/// The file id for `file`: an id (`113…`, or `116…` for an export's output) or a file name.
-fn download_source(client: &Client, file: *const c_char) -> Result<String, FfiError> {
-    // SAFETY: every export here documents `file` as NULL or NUL-terminated.
-    let file = unsafe { str_arg(file, "file") }?;
-    Ok(client.resolve(ObjectKind::File, file)?)
-}
 
 /// Downloads `file` (an id, e.g. an export's id for its output, or a file name) of the current
 /// model to `path`: chunks are fetched in parallel and written in order to a temporary file in
@@ -44,20 +37,18 @@ fn download_source(client: &Client, file: *const c_char) -> Result<String, FfiEr
 /// `file` and `path` are NULL or NUL-terminated; `progress` is NULL or callable with
 /// `user_data` during the call; `client` is looked up, never dereferenced.
 #[no_mangle]
-pub unsafe extern "C" fn anaplan_download_to_file(
+pub unsafe extern "C" fn anaplan_client_download_to_file(
     client: *mut anaplan_client,
     file: *const c_char,
     path: *const c_char,
     progress: anaplan_transfer_progress_cb,
     user_data: *mut c_void,
 ) -> anaplan_status {
-    boundary::call(|| {
-        // SAFETY: the caller guarantees `path` is NULL or NUL-terminated.
-        let path = unsafe { str_arg(path, "path") }?;
-        let client = handles::get(client)?;
-        let id = download_source(&client, file)?;
+    on(client, |c| {
+        let path = str_param!(path)?;
+        let id = c.resolve(ObjectKind::File, str_param!(file)?)?;
         let mut cb = progress_fn(progress, user_data);
-        client.download_to_path(&id, Path::new(path), cb.as_mut().map(|f| f as _))?;
+        c.download_to_path(&id, Path::new(path), cb.as_mut().map(|f| f as _))?;
         Ok(())
     })
 }
@@ -67,13 +58,13 @@ pub unsafe extern "C" fn anaplan_download_to_file(
 ///
 /// Ownership: the caller frees `*data_out` with `anaplan_buffer_free` (it is never NULL, even for
 /// an empty file).
-/// Statuses: as `anaplan_download_to_file`, without `IO`.
+/// Statuses: as `anaplan_client_download_to_file`, without `IO`.
 ///
 /// # Safety
 /// `file` is NULL or NUL-terminated; `data_out` and `len_out` are NULL or writable; `progress`
 /// is NULL or callable with `user_data` during the call.
 #[no_mangle]
-pub unsafe extern "C" fn anaplan_download_to_buffer(
+pub unsafe extern "C" fn anaplan_client_download_to_buffer(
     client: *mut anaplan_client,
     file: *const c_char,
     progress: anaplan_transfer_progress_cb,
@@ -81,15 +72,11 @@ pub unsafe extern "C" fn anaplan_download_to_buffer(
     data_out: *mut *mut u8,
     len_out: *mut usize,
 ) -> anaplan_status {
-    boundary::call(|| {
-        // SAFETY: the caller guarantees both are NULL or writable.
-        let data_out = unsafe { Out::new(data_out, "data_out") }?;
-        // SAFETY: as above.
-        let len_out = unsafe { Out::new(len_out, "len_out") }?;
-        let client = handles::get(client)?;
-        let id = download_source(&client, file)?;
+    on(client, |c| {
+        let (data_out, len_out) = (out_param!(data_out)?, out_param!(len_out)?);
+        let id = c.resolve(ObjectKind::File, str_param!(file)?)?;
         let mut cb = progress_fn(progress, user_data);
-        let bytes = client.download_to_vec(&id, cb.as_mut().map(|f| f as _))?;
+        let bytes = c.download_to_vec(&id, cb.as_mut().map(|f| f as _))?;
         let (data, len) = owned_buffer(bytes);
         data_out.write(data);
         len_out.write(len);
@@ -100,29 +87,24 @@ pub unsafe extern "C" fn anaplan_download_to_buffer(
 /// Downloads `file` of the current model, handing its bytes in order to `write` (one call per
 /// chunk). `progress` may be NULL; both callbacks get `user_data` and run on the calling thread.
 ///
-/// Statuses: as `anaplan_download_to_file`, without `IO`; `CANCELLED` also when `write` returns
-/// non-zero; `NULL_ARGUMENT` when `write` is NULL.
+/// Statuses: as `anaplan_client_download_to_file`, without `IO`; `CANCELLED` also when `write`
+/// returns non-zero; `NULL_ARGUMENT` when `write` is NULL.
 ///
 /// # Safety
 /// `file` is NULL or NUL-terminated; `write` and `progress` are NULL or callable with
 /// `user_data` during the call.
 #[no_mangle]
-pub unsafe extern "C" fn anaplan_download_to_callback(
+pub unsafe extern "C" fn anaplan_client_download_to_callback(
     client: *mut anaplan_client,
     file: *const c_char,
     write: anaplan_write_cb,
     progress: anaplan_transfer_progress_cb,
     user_data: *mut c_void,
 ) -> anaplan_status {
-    boundary::call(|| {
-        let write = write.ok_or_else(|| {
-            FfiError::new(
-                super::status::ANAPLAN_STATUS_NULL_ARGUMENT,
-                "`write` is NULL",
-            )
-        })?;
-        let client = handles::get(client)?;
-        let id = download_source(&client, file)?;
+    on(client, |c| {
+        let write =
+            write.ok_or_else(|| FfiError::new(ANAPLAN_STATUS_NULL_ARGUMENT, "`write` is NULL"))?;
+        let id = c.resolve(ObjectKind::File, str_param!(file)?)?;
         let mut sink = |data: &[u8]| {
             // SAFETY: the caller passed this function and user_data for the duration of the
             // call; `data` is valid for `len` bytes during the callback; it runs on this thread.
@@ -132,7 +114,7 @@ pub unsafe extern "C" fn anaplan_download_to_callback(
             }
         };
         let mut cb = progress_fn(progress, user_data);
-        client.download_to(&id, &mut sink, cb.as_mut().map(|f| f as _))?;
+        c.download_to(&id, &mut sink, cb.as_mut().map(|f| f as _))?;
         Ok(())
     })
 }

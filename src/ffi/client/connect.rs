@@ -1,48 +1,33 @@
-//! `anaplan_client`: a signed-in connection to Anaplan.
+//! Making and freeing an `anaplan_client`: `anaplan_client_connect_*` and `anaplan_client_free`.
 
 use std::ffi::c_char;
 
-use super::boundary;
-use super::config::{self, anaplan_config};
-use super::handles::{self, HandleType};
-use super::last_error::FfiError;
-use super::status::*;
-use super::strings::{bytes_arg, opt_str_arg, str_arg, Out};
+use super::anaplan_client;
 use crate::client::{Client, Credentials, NonceFormat, Source};
+use crate::ffi::config::{self, anaplan_config};
+use crate::ffi::status::*;
+use crate::ffi::toolkit::boundary;
+use crate::ffi::toolkit::enums::c_enum;
+use crate::ffi::toolkit::error::FfiError;
+use crate::ffi::toolkit::handles;
+use crate::ffi::toolkit::params::{bytes_param, opt_str_param, out_param, str_param, Out};
 
-/// A signed-in connection: its token (reused, refreshed before it expires, renewed on a 401),
-/// its current workspace and model, and its lookup caches.
-///
-/// Methods: `anaplan_client_connect_basic`, `anaplan_client_connect_certificate_files`,
-/// `anaplan_client_connect_certificate_memory`, `anaplan_client_free`, and every function that
-/// takes an `anaplan_client *` (workspace and model selection, lists, lookups, uploads, runs,
-/// dumps, downloads).
-///
-/// Thread-safety: thread-safe. One client may be used from several threads at once; the current
-/// workspace and model are shared by all of them.
-pub struct anaplan_client {
-    _private: [u8; 0],
+c_enum! {
+    /// The signed-data format of a CA-certificate sign-in (`anaplan_client_connect_certificate_*`).
+    pub enum anaplan_cert_format in CERT_FORMATS {
+        /// The original format v1: 150 random bytes are signed.
+        ANAPLAN_CERT_FORMAT_V1 = 1,
+        /// Format v2, the default: an 8-byte timestamp before the random data, so that a
+        /// signature cannot be replayed later (`"encodedDataFormat":"v2"`).
+        ANAPLAN_CERT_FORMAT_V2 = 2,
+    }
 }
 
-impl HandleType for anaplan_client {
-    type Object = Client;
-    const NAME: &'static str = "anaplan_client";
-}
-
-/// The CA-certificate sign-in format v2 (an 8-byte timestamp before the random data), the default.
-pub const ANAPLAN_CERT_FORMAT_V2: i32 = 2;
-/// The original CA-certificate sign-in format v1 (random data only).
-pub const ANAPLAN_CERT_FORMAT_V1: i32 = 1;
-
+/// The client's nonce format of a C `anaplan_cert_format`: the one mapping between the two.
 fn nonce_format(format: i32) -> Result<NonceFormat, FfiError> {
-    match format {
-        ANAPLAN_CERT_FORMAT_V2 => Ok(NonceFormat::V2),
+    match CERT_FORMATS.check(format, "format")? {
         ANAPLAN_CERT_FORMAT_V1 => Ok(NonceFormat::V1),
-        other => Err(super::scalars::out_of_range(
-            "format",
-            other,
-            "ANAPLAN_CERT_FORMAT_V1 (1) or ANAPLAN_CERT_FORMAT_V2 (2)",
-        )),
+        _ => Ok(NonceFormat::V2),
     }
 }
 
@@ -64,7 +49,7 @@ fn connect_certificate(
     certificate: Source,
     private_key: Source,
     passphrase: Option<&str>,
-    format: i32,
+    format: anaplan_cert_format,
     out: Out<*mut anaplan_client>,
 ) -> Result<(), FfiError> {
     let format = nonce_format(format)?;
@@ -103,12 +88,8 @@ pub unsafe extern "C" fn anaplan_client_connect_basic(
     out: *mut *mut anaplan_client,
 ) -> anaplan_status {
     boundary::call(|| {
-        // SAFETY: the caller guarantees `out` is NULL or writable.
-        let out = unsafe { Out::new(out, "out") }?;
-        // SAFETY: the caller passes NUL-terminated strings (NULL is checked).
-        let user = unsafe { str_arg(user, "user") }?;
-        // SAFETY: as above.
-        let password = unsafe { str_arg(password, "password") }?;
+        let out = out_param!(out)?;
+        let (user, password) = (str_param!(user)?, str_param!(password)?);
         connect(config, || Ok(Credentials::basic(user, password)?), out)
     })
 }
@@ -131,20 +112,15 @@ pub unsafe extern "C" fn anaplan_client_connect_certificate_files(
     certificate_path: *const c_char,
     private_key_path: *const c_char,
     passphrase: *const c_char,
-    format: i32,
+    format: anaplan_cert_format,
     out: *mut *mut anaplan_client,
 ) -> anaplan_status {
     boundary::call(|| {
-        // SAFETY: the caller guarantees `out` is NULL or writable.
-        let out = unsafe { Out::new(out, "out") }?;
-        // SAFETY: the caller passes NUL-terminated strings (NULL is checked).
-        let cert = unsafe { str_arg(certificate_path, "certificate_path") }?;
-        // SAFETY: as above.
-        let key = unsafe { str_arg(private_key_path, "private_key_path") }?;
-        // SAFETY: as above; NULL means no passphrase.
-        let pass = unsafe { opt_str_arg(passphrase, "passphrase") }?;
-        let (cert, key) = (Source::File(cert.into()), Source::File(key.into()));
-        connect_certificate(config, cert, key, pass, format, out)
+        let out = out_param!(out)?;
+        let cert = Source::File(str_param!(certificate_path)?.into());
+        let key = Source::File(str_param!(private_key_path)?.into());
+        let passphrase = opt_str_param!(passphrase)?;
+        connect_certificate(config, cert, key, passphrase, format, out)
     })
 }
 
@@ -162,20 +138,15 @@ pub unsafe extern "C" fn anaplan_client_connect_certificate_memory(
     private_key: *const u8,
     private_key_len: usize,
     passphrase: *const c_char,
-    format: i32,
+    format: anaplan_cert_format,
     out: *mut *mut anaplan_client,
 ) -> anaplan_status {
     boundary::call(|| {
-        // SAFETY: the caller guarantees `out` is NULL or writable.
-        let out = unsafe { Out::new(out, "out") }?;
-        // SAFETY: the caller guarantees `certificate_len` readable bytes (NULL is checked).
-        let cert = unsafe { bytes_arg(certificate, certificate_len, "certificate") }?;
-        // SAFETY: as above.
-        let key = unsafe { bytes_arg(private_key, private_key_len, "private_key") }?;
-        // SAFETY: NULL or a NUL-terminated string.
-        let pass = unsafe { opt_str_arg(passphrase, "passphrase") }?;
-        let (cert, key) = (Source::Bytes(cert.to_vec()), Source::Bytes(key.to_vec()));
-        connect_certificate(config, cert, key, pass, format, out)
+        let out = out_param!(out)?;
+        let cert = Source::Bytes(bytes_param!(certificate, certificate_len)?.to_vec());
+        let key = Source::Bytes(bytes_param!(private_key, private_key_len)?.to_vec());
+        let passphrase = opt_str_param!(passphrase)?;
+        connect_certificate(config, cert, key, passphrase, format, out)
     })
 }
 
