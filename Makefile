@@ -5,8 +5,11 @@ CARGO ?= cargo
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 EMULATOR := $(TARGET_DIR)/release/anaplan-emulator
 COMPARISON := $(TARGET_DIR)/release/client-comparison
-# Prints the python of target/compat-venv (pinned anaplan-sdk), creating the venv on first use.
+# The venv of the pinned anaplan-sdk, shared by the compatibility run and the bench.
+export COMPAT_VENV ?= $(abspath $(TARGET_DIR))/compat-venv
+# Prints the python of that venv, creating it on first use.
 SDK_PYTHON := emulator/compat/anaplan_sdk/venv.sh
+BENCH_OUT := $(TARGET_DIR)/bench
 
 .PHONY: all deps build emulator demo test test-rust test-valgrind test-compat bench lint fmt header clean
 
@@ -17,8 +20,6 @@ deps:
 
 build: deps
 	$(CARGO) build --release --workspace
-
-$(EMULATOR): build
 
 ## Run the emulator in the foreground on port 8080 (Ctrl-C stops it).
 emulator: build
@@ -33,7 +34,7 @@ demo: build
 ## against the emulator binary (and a smoke run of the client comparison).
 test: deps lint test-rust test-valgrind test-compat
 
-lint:
+lint: deps
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --release -- -D warnings
 
@@ -48,15 +49,15 @@ test-valgrind: deps
 test-compat: build
 	emulator/compat/anaplan_sdk/run.sh $(EMULATOR)
 	@py=$$($(SDK_PYTHON)) && timeout --kill-after=10 180 $(COMPARISON) --python "$$py" \
-		--mb 3 --repeat 1 --task-ms 300 --task-repeat 1 --out target/bench/clients-smoke.md
+		--mb 3 --repeat 1 --task-ms 300 --task-repeat 1 --out $(BENCH_OUT)/clients-smoke.md
 
 ## Our library and the PyPI anaplan-sdk side by side on the emulator (README "Clients side by
-## side"); the table is printed and written to target/bench/clients.md. Options go in BENCH_ARGS,
+## side"); the table is printed and written to $(TARGET_DIR)/bench/clients.md. Options go in BENCH_ARGS,
 ## e.g. make bench BENCH_ARGS="--mb 500 --repeat 5".
 bench: deps
 	$(CARGO) build --release -p anaplan-bench
 	@py=$$($(SDK_PYTHON)) && timeout --kill-after=10 3600 $(COMPARISON) --python "$$py" \
-		--out target/bench/clients.md $(BENCH_ARGS)
+		--out $(BENCH_OUT)/clients.md $(BENCH_ARGS)
 
 fmt:
 	$(CARGO) fmt --all

@@ -14,20 +14,18 @@
 //!
 //! Adding a C test: put `tests/c/<name>.c` (using `check.h`) and add a `#[test]` calling
 //! `run_c_test("<name>", &[])`, with environment variables for it (the emulator's URLs) if needed.
-//! A test may then look inside the emulators it started (`state`) to check what the program did
-//! on the server side.
+//! A test may then look inside the emulators it started (the facade of `RunningEmulator`: the
+//! request log, tokens, tasks) to check what the program did on the server side.
 
-#[path = "common/pki.rs"]
-#[allow(dead_code)]
-mod pki;
+use anaplan_test_pki::sign_in as pki;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use anaplan_emulator::faults::{Fault, FaultConfig, FaultRule};
-use anaplan_emulator::{EmulatorConfig, RunningEmulator};
+use anaplan_emulator::{BundledSeed, EmulatorConfig, RunningEmulator};
+use anaplan_emulator::{Fault, FaultConfig, FaultRule};
 
 /// Every C test, by file name. `every_c_file_has_a_test` keeps this list complete.
 const C_TESTS: &[&str] = &[
@@ -93,6 +91,9 @@ fn compile(source: &Path, lib_dir: &Path) -> PathBuf {
         .expect("deps/ has a parent")
         .join("c-tests");
     std::fs::create_dir_all(&out_dir).expect("c-tests/ can be created");
+    // The seed's ids come from the one table of the emulator crate.
+    std::fs::write(out_dir.join("seed_ids.h"), BundledSeed::c_header())
+        .expect("seed_ids.h can be written");
     let triple = target_triple();
     let compiler = cc::Build::new()
         .target(&triple)
@@ -115,6 +116,8 @@ fn compile(source: &Path, lib_dir: &Path) -> PathBuf {
         ])
         .arg("-I")
         .arg(crate_dir().join("include"))
+        .arg("-I")
+        .arg(&out_dir)
         .arg(source)
         .arg("-o")
         .arg(&exe)
@@ -257,9 +260,7 @@ fn discovery() {
 
 /// How many requests of the emulator's log match this method and path (exactly) and status.
 fn requests(emu: &RunningEmulator, method: &str, path: &str, status: u16) -> usize {
-    emu.state
-        .log
-        .entries()
+    emu.requests()
         .iter()
         .filter(|r| r.method == method && r.path == path && r.status == status)
         .count()
@@ -293,7 +294,7 @@ fn client() {
         assert!(signed_in > 0);
         assert_eq!(signed_out, signed_in, "one sign-out per sign-in");
         assert!(
-            e.state.store().tokens.is_empty(),
+            e.token_values().is_empty(),
             "tokens left valid after the program freed its clients"
         );
     }
@@ -301,19 +302,10 @@ fn client() {
 
 /// Every task the emulator holds for this object: (state as Anaplan names it, start body).
 fn server_tasks(emu: &RunningEmulator, object_id: &str) -> Vec<(String, serde_json::Value)> {
-    let store = emu.state.store();
-    store
-        .task_order
-        .iter()
-        .filter_map(|id| store.tasks.get(id))
+    emu.tasks()
+        .into_iter()
         .filter(|t| t.object_id == object_id)
-        .map(|t| {
-            let state = serde_json::to_value(t.state).expect("a task state serializes");
-            (
-                state.as_str().unwrap_or_default().to_string(),
-                t.parameters.clone(),
-            )
-        })
+        .map(|t| (t.state, t.parameters))
         .collect()
 }
 
@@ -321,14 +313,7 @@ fn server_tasks(emu: &RunningEmulator, object_id: &str) -> Vec<(String, serde_js
 /// timed out asks for the cancellation and returns without waiting for it.
 fn settled(emu: &RunningEmulator) {
     let deadline = Instant::now() + Duration::from_secs(10);
-    while Instant::now() < deadline
-        && emu
-            .state
-            .store()
-            .tasks
-            .values()
-            .any(|t| serde_json::to_value(t.state).ok() == Some("CANCELLING".into()))
-    {
+    while Instant::now() < deadline && emu.tasks().iter().any(|t| t.state == "CANCELLING") {
         std::thread::sleep(Duration::from_millis(10));
     }
 }
@@ -370,7 +355,7 @@ fn tasks() {
         assert_eq!(tasks.len(), 1, "{object}: {tasks:?}");
         assert_eq!(tasks[0].0, "CANCELLED", "{object}");
     }
-    assert_eq!(slow.state.store().tasks.len(), 3);
+    assert_eq!(slow.tasks().len(), 3);
 }
 
 #[test]
@@ -507,9 +492,7 @@ fn workflow_example() {
         );
     }
     let uploads = emu
-        .state
-        .log
-        .entries()
+        .requests()
         .iter()
         .filter(|r| r.method == "PUT" && r.path.contains("/files/113000000001/chunks/"))
         .count();
@@ -522,7 +505,7 @@ fn workflow_example() {
     );
     assert!(exported.contains("Employee 29999,Operations,G29999"));
     assert!(!exported.contains("Emma Schulz"), "a leaver was deleted");
-    assert_eq!(emu.state.store().tokens.len(), 0, "the example signed out");
+    assert!(emu.token_values().is_empty(), "the example signed out");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

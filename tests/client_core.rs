@@ -13,7 +13,7 @@ use anaplan::client::{
     RetryMode, Source,
 };
 use anaplan_emulator::EmulatorConfig;
-use common::pki::{pki, PASSPHRASE};
+use anaplan_test_pki::sign_in::{pki, PASSPHRASE};
 use common::*;
 use serde_json::json;
 
@@ -391,9 +391,7 @@ fn the_client_serves_eight_threads_at_once() {
     let e = emulator();
     // Some transient failures on the way, retried (seeded: the same on every run).
     e.emu
-        .state
-        .faults
-        .replace(anaplan_emulator::faults::FaultConfig {
+        .set_faults(anaplan_emulator::FaultConfig {
             seed: 7,
             rules: vec![FaultRule {
                 probability: Some(0.05),

@@ -4,6 +4,7 @@ mod common;
 
 use anaplan::client::kind::ObjectKind;
 use anaplan::client::{Client, Credentials, Error, Logger};
+use anaplan_emulator::BundledSeed;
 use common::*;
 use serde_json::Value;
 
@@ -61,12 +62,12 @@ fn connect_as(user: &str, password: &str) -> (Env, Client) {
     (Env { emu, http }, client)
 }
 
-const FP: &str = "8a80da9a6b3c21f3016b4d0a8f2b0042"; // Financial Planning
-const SO: &str = "8a80da9a6b3c21f3016b4d0a8f2b0077"; // Sales Operations
-const WFP: &str = "75A40874E6B64FA3AE0E27A0A3A1A9A1"; // Workforce Planning (in FP)
-const WFP_SANDBOX: &str = "2C3E5F7A9B1D4E6F8A0C2E4F6A8B0D12";
-const SALES_FORECAST: &str = "9F8E7D6C5B4A49382716051F2E3D4C5B";
-const WFP_SO: &str = "4B6D8F0A2C4E46A8BACE0246813579BD"; // Workforce Planning (in SO)
+const FP: &str = BundledSeed::WS; // Financial Planning
+const SO: &str = BundledSeed::WS_SALES; // Sales Operations
+const WFP: &str = BundledSeed::MODEL; // Workforce Planning (in FP)
+const WFP_SANDBOX: &str = BundledSeed::MODEL_SANDBOX;
+const SALES_FORECAST: &str = BundledSeed::MODEL_SALES_FORECAST;
+const WFP_SO: &str = BundledSeed::MODEL_WFP_SALES; // Workforce Planning (in SO)
 
 fn pairs(l: &anaplan::client::listing::Listing) -> Vec<(String, String)> {
     (0..l.len())

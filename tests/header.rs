@@ -527,3 +527,69 @@ fn readme_status_table_is_the_librarys() {
          `ANAPLAN_UPDATE_HEADER=1 cargo test --test header`"
     );
 }
+
+/// The README's list of tests ("## Tests") names every suite: each Rust test file of the library
+/// and the emulator, and each C test.
+#[test]
+fn readme_names_every_test_suite() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md is readable");
+    let tests = &readme[readme
+        .find("\n## Tests")
+        .expect("the README has a Tests section")..];
+    let mut missing = Vec::new();
+    for (dir, ext) in [("tests", "rs"), ("emulator/tests", "rs"), ("tests/c", "c")] {
+        for entry in std::fs::read_dir(root.join(dir)).expect("a test folder") {
+            let path = entry.expect("a directory entry").path();
+            if path.extension().is_some_and(|e| e == ext) {
+                let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+                if !tests.contains(&format!("`{name}`")) {
+                    missing.push(format!("{dir}/{name}.{ext}"));
+                }
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "not named in the README's Tests section: {missing:?}"
+    );
+}
+
+/// The README's layout table ("## Layout") names every folder of the repository down to the
+/// suites' helpers (`tests/*/`, `emulator/*/`), and the header's cbindgen settings.
+#[test]
+fn readme_layout_names_every_folder() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md is readable");
+    let start = readme
+        .find("\n## Layout")
+        .expect("the README has a Layout section");
+    let end = readme[start + 1..]
+        .find("\n## ")
+        .map_or(readme.len(), |n| start + 1 + n);
+    let layout = &readme[start..end];
+    let folders = |dir: &Path, prefix: &str| -> Vec<String> {
+        let mut out: Vec<String> = std::fs::read_dir(dir)
+            .expect("a folder of the repository")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_dir())
+            .map(|p| format!("{prefix}{}/", p.file_name().unwrap().to_string_lossy()))
+            .filter(|name| !name.starts_with('.') && !name.starts_with("target/"))
+            .collect();
+        out.sort();
+        out
+    };
+    let mut wanted = folders(root, "");
+    wanted.extend(folders(&root.join("tests"), "tests/"));
+    wanted.extend(folders(&root.join("emulator"), "emulator/"));
+    wanted.push("cbindgen.toml".into());
+    // A folder may be named as itself or through a path inside it (`include/anaplan.h`).
+    let missing: Vec<&String> = wanted
+        .iter()
+        .filter(|w| !layout.contains(&format!("`{w}")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "not in the README's layout table: {missing:?}"
+    );
+}

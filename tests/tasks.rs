@@ -11,8 +11,8 @@ use anaplan::client::task_result::TaskState;
 use anaplan::client::tasks::{MappingParameter, RunOptions};
 use anaplan::client::wait::PollBackoff;
 use anaplan::client::{CancelToken, Client, Error};
-use anaplan_emulator::faults::Fault;
 use anaplan_emulator::EmulatorConfig;
+use anaplan_emulator::Fault;
 use common::*;
 use serde_json::json;
 
@@ -25,23 +25,11 @@ fn emulator_with_tasks_of(ms: u64) -> Emu {
 
 /// Every task the emulator holds for this object: (task id, state, start body).
 fn server_tasks(e: &Emu, object_id: &str) -> Vec<(String, String, serde_json::Value)> {
-    let store = e.emu.state.store();
-    store
-        .task_order
-        .iter()
-        .filter_map(|id| store.tasks.get(id))
+    e.emu
+        .tasks()
+        .into_iter()
         .filter(|t| t.object_id == object_id)
-        .map(|t| {
-            (
-                t.id.clone(),
-                serde_json::to_value(t.state)
-                    .unwrap()
-                    .as_str()
-                    .unwrap()
-                    .to_string(),
-                t.parameters.clone(),
-            )
-        })
+        .map(|t| (t.id, t.state, t.parameters))
         .collect()
 }
 

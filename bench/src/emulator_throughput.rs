@@ -9,6 +9,7 @@ use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
 use anaplan_bench::csv_bytes;
+use anaplan_emulator::BundledSeed;
 use anaplan_emulator::{start, EmulatorConfig};
 use flate2::write::GzEncoder;
 use flate2::Compression;
@@ -16,11 +17,11 @@ use reqwest::blocking::Client;
 use serde_json::{json, Value};
 
 const CHUNK: usize = 50_000_000;
-const USER: &str = "integration.user@example.com";
-const PASSWORD: &str = "Integration-Pass-1";
-const WS: &str = "8a80da9a6b3c21f3016b4d0a8f2b0042";
-const MODEL: &str = "75A40874E6B64FA3AE0E27A0A3A1A9A1";
-const FILE: &str = "113000000001";
+const USER: &str = BundledSeed::USER;
+const PASSWORD: &str = BundledSeed::PASSWORD;
+const WS: &str = BundledSeed::WS;
+const MODEL: &str = BundledSeed::MODEL;
+const FILE: &str = BundledSeed::FILE_EMPLOYEES;
 
 fn main() {
     let mut args = std::env::args().skip(1);

@@ -3,7 +3,7 @@
 //! | route | does |
 //! |---|---|
 //! | `GET /__emulator/health` | `{"status":"ok","apiUrl":...,"authUrl":...}` |
-//! | `GET /__emulator/requests[?since=SEQ]` | `{"requests":[...]}`: the request log ([`crate::reqlog::LogEntry`]), oldest first; with `since`, only entries after that `seq` |
+//! | `GET /__emulator/requests[?since=SEQ]` | `{"requests":[...]}`: the request log ([`crate::reqlog::entry::LogEntry`]), oldest first; with `since`, only entries after that `seq` |
 //! | `DELETE /__emulator/requests` | clears the request log (204) |
 //! | `GET /__emulator/faults` | the fault set ([`crate::faults::FaultConfig`]) |
 //! | `PUT /__emulator/faults` | replaces the fault set (counters and RNGs start over); answers the new set |
@@ -32,19 +32,10 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::api::{json_ok, ApiError};
-use crate::faults::{FaultConfig, FaultRule};
+use crate::admin_path::PREFIX;
+use crate::faults::rules::{FaultConfig, FaultRule};
 use crate::state::AppState;
-use crate::store::Store;
-
-/// Where the admin endpoint lives.
-pub const PREFIX: &str = "/__emulator";
-
-/// True for the admin endpoint's own paths.
-pub fn is_admin_path(path: &str) -> bool {
-    path.strip_prefix(PREFIX)
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-}
+use crate::wire::{json_ok, ApiError};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -171,8 +162,7 @@ async fn change_settings(State(state): State<AppState>, uri: Uri, body: Bytes) -
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
-    {
-        let mut s = state.settings.write().unwrap_or_else(|p| p.into_inner());
+    state.update_settings(|s| {
         if let Some(ms) = patch.token_ttl_ms {
             s.token_ttl = Duration::from_millis(ms);
         }
@@ -185,25 +175,11 @@ async fn change_settings(State(state): State<AppState>, uri: Uri, body: Bytes) -
         if let Some(reject) = patch.reject_v1_certificates {
             s.reject_v1_certificates = reject;
         }
-    }
+    });
     to_json(&current_settings(&state))
 }
 
 async fn reset(State(state): State<AppState>) -> StatusCode {
-    let fresh = Store::from_seed(&state.seed);
-    *state.store() = fresh;
+    state.reset_to_seed();
     StatusCode::NO_CONTENT
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_admin_path;
-
-    #[test]
-    fn admin_paths_are_recognised() {
-        assert!(is_admin_path("/__emulator/requests"));
-        assert!(is_admin_path("/__emulator"));
-        assert!(!is_admin_path("/__emulatorx"));
-        assert!(!is_admin_path("/2/0/__emulator/requests"));
-    }
 }

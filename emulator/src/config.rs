@@ -3,7 +3,7 @@
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
 
-use crate::faults::FaultConfig;
+use crate::faults::rules::FaultConfig;
 use crate::seed::Seed;
 use crate::tls::TlsIdentity;
 

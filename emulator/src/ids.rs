@@ -1,12 +1,8 @@
-//! Identifiers in Anaplan's formats (see the wire reference, section 2 "IDs").
+//! Identifiers in Anaplan's formats, as recorded in
+//! `emulator/tests/fixtures/anaplan-connect-fixtures/` and described in
+//! `emulator/tests/fixtures/anaplan-openapi/integration-openapi.json`.
 
 use rand::Rng;
-
-/// 32 hex digits, lowercase: users, workspaces, user/customer GUIDs.
-pub fn hex32_lower() -> String {
-    let v: u128 = rand::thread_rng().gen();
-    format!("{v:032x}")
-}
 
 /// 32 hex digits, uppercase: models, tasks.
 pub fn hex32_upper() -> String {
@@ -31,13 +27,10 @@ pub fn next_numeric<'a>(prefix: u64, taken: impl Iterator<Item = &'a str>) -> St
     (max + 1).to_string()
 }
 
-pub const LIST_PREFIX: u64 = 101;
-pub const MODULE_PREFIX: u64 = 102;
-pub const IMPORT_PREFIX: u64 = 112;
+/// The prefix of file ids, the only numeric ids the emulator makes (for a file uploaded under an
+/// id it does not know). The others come from the seed: lists 101, modules 102, imports 112,
+/// exports 116, actions 117, processes 118, line items 206.
 pub const FILE_PREFIX: u64 = 113;
-pub const EXPORT_PREFIX: u64 = 116;
-pub const ACTION_PREFIX: u64 = 117;
-pub const PROCESS_PREFIX: u64 = 118;
 
 #[cfg(test)]
 mod tests {
@@ -50,21 +43,13 @@ mod tests {
             next_numeric(FILE_PREFIX, taken.iter().copied()),
             "113000000005"
         );
-        assert_eq!(
-            next_numeric(EXPORT_PREFIX, taken.iter().copied()),
-            "116000000001"
-        );
+        assert_eq!(next_numeric(116, taken.iter().copied()), "116000000001");
     }
 
     #[test]
     fn hex_ids_have_anaplan_case() {
-        let l = hex32_lower();
         let u = hex32_upper();
-        assert_eq!(l.len(), 32);
         assert_eq!(u.len(), 32);
-        assert!(l
-            .chars()
-            .all(|c| c.is_ascii_digit() || c.is_ascii_lowercase()));
         assert!(u
             .chars()
             .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase()));

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::exit;
 use std::time::Duration;
 
-use anaplan_emulator::faults::{Fault, FaultConfig, FaultRule};
 use anaplan_emulator::{start, EmulatorConfig, RunningEmulator, Seed, TlsIdentity};
+use anaplan_emulator::{Fault, FaultConfig, FaultRule};
 use clap::Parser;
 
 #[derive(Parser, Debug)]

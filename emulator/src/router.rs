@@ -30,7 +30,13 @@ pub fn build(state: AppState) -> Router {
         .method_not_allowed_fallback(crate::auth::method_not_allowed)
         // Added last, so they cover every route and the fallbacks. The log is outermost so that
         // requests hit by an injected fault are recorded too.
-        .layer(from_fn_with_state(state.clone(), crate::faults::middleware))
-        .layer(from_fn_with_state(state.clone(), crate::reqlog::middleware))
+        .layer(from_fn_with_state(
+            state.clone(),
+            crate::faults::layer::middleware,
+        ))
+        .layer(from_fn_with_state(
+            state.clone(),
+            crate::reqlog::layer::middleware,
+        ))
         .with_state(state)
 }

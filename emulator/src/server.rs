@@ -39,8 +39,8 @@ pub struct RunningEmulator {
     pub addr: SocketAddr,
     /// Address of the separate auth listener, when `auth_port` was set.
     pub auth_addr: Option<SocketAddr>,
-    /// The emulator's state, for in-process tests that want to look inside.
-    pub state: AppState,
+    /// What the facade (`facade.rs`) reads and changes.
+    pub(crate) state: AppState,
     shutdown: Option<watch::Sender<bool>>,
     thread: Option<JoinHandle<()>>,
 }

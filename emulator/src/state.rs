@@ -1,11 +1,11 @@
 //! Shared state handed to every request handler.
 
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use crate::config::EmulatorConfig;
-use crate::faults::Faults;
-use crate::reqlog::RequestLog;
+use crate::faults::engine::Faults;
+use crate::reqlog::log::RequestLog;
 use crate::seed::Seed;
 use crate::store::Store;
 
@@ -33,8 +33,8 @@ pub struct Shared {
     pub faults: Faults,
     pub log: RequestLog,
     pub urls: RwLock<Urls>,
-    /// The seed the store started from, for `POST /__emulator/reset`.
-    pub seed: Seed,
+    /// The seed the store started from, for [`AppState::reset_to_seed`].
+    seed: Seed,
 }
 
 #[derive(Clone)]
@@ -77,15 +77,21 @@ impl AppState {
             .clone()
     }
 
+    /// Changes the settings; the one writer of them (the admin endpoint and the test facade).
+    pub fn update_settings(&self, change: impl FnOnce(&mut Settings)) {
+        change(&mut self.settings.write().unwrap_or_else(|p| p.into_inner()));
+    }
+
+    /// Puts the data back as the seed has it: users, workspaces, models, files; every token and
+    /// task is gone. Faults, settings and the request log are left alone. The new store is built
+    /// before the lock is taken, so requests wait only for the swap (a task still running finds
+    /// its record gone when it ends, and ends quietly).
+    pub fn reset_to_seed(&self) {
+        let fresh = Store::from_seed(&self.seed);
+        *self.store() = fresh;
+    }
+
     pub fn urls(&self) -> Urls {
         self.urls.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
-}
-
-/// Milliseconds since the Unix epoch, the unit of `expiresAt` and `creationTime`.
-pub fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
 }

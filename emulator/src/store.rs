@@ -1,4 +1,5 @@
-//! The emulator's in-memory state: users, workspaces, models with their files, tokens and tasks.
+//! The emulator's in-memory state: users, workspaces, models (the engine's `Model`), tokens and
+//! tasks.
 //!
 //! One `Store` sits behind one mutex in [`crate::state::Shared`]. File contents are reference-counted
 //! `Bytes`, so the lock is only held for bookkeeping, never while bytes travel over the network.
@@ -10,11 +11,8 @@ use bytes::Bytes;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::model::ModelData;
-use crate::seed::{
-    Seed, SeedAction, SeedExport, SeedFile, SeedImport, SeedModel, SeedProcess, SeedUser,
-    SeedWorkspace,
-};
+use crate::model::{Model, TaskKind};
+use crate::seed::{Seed, SeedUser, SeedWorkspace};
 
 pub struct Store {
     pub customer_id: String,
@@ -28,16 +26,7 @@ pub struct Store {
     /// Task ids in creation order (task lists are in ascending creation order).
     pub task_order: Vec<String>,
     /// Certificate authorities trusted for CA-certificate sign-in, parsed from the seed.
-    pub trusted_cas: crate::auth::cert::TrustedCas,
-}
-
-#[derive(Clone)]
-pub struct Model {
-    pub seed: SeedModel,
-    pub files: BTreeMap<String, StoredFile>,
-    pub data: ModelData,
-    /// Id of the task currently holding the model's lock, if any.
-    pub running_task: Option<String>,
+    pub trusted_cas: crate::trust::TrustedCas,
 }
 
 #[derive(Clone, Debug)]
@@ -48,27 +37,6 @@ pub struct TokenRecord {
     pub expires_at_ms: u64,
 }
 
-/// Which kind of object a task runs; also the path segment (`imports`, `exports`, ...).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum TaskKind {
-    Import,
-    Export,
-    Action,
-    Process,
-}
-
-impl TaskKind {
-    pub fn from_segment(s: &str) -> Option<TaskKind> {
-        match s {
-            "imports" => Some(TaskKind::Import),
-            "exports" => Some(TaskKind::Export),
-            "actions" => Some(TaskKind::Action),
-            "processes" => Some(TaskKind::Process),
-            _ => None,
-        }
-    }
-}
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum TaskState {
@@ -77,12 +45,6 @@ pub enum TaskState {
     Complete,
     Cancelling,
     Cancelled,
-}
-
-impl TaskState {
-    pub fn is_terminal(self) -> bool {
-        matches!(self, TaskState::Complete | TaskState::Cancelled)
-    }
 }
 
 pub struct TaskRecord {
@@ -106,108 +68,6 @@ pub struct TaskRecord {
     pub parameters: Value,
 }
 
-/// Metadata of a file as the API shows it. Optional fields are omitted when absent, the way
-/// export output files carry fewer fields than import data sources.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct FileMeta {
-    pub id: String,
-    pub name: String,
-    pub chunk_count: i64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub delimiter: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub encoding: Option<String>,
-    pub first_data_row: i64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub format: Option<String>,
-    pub header_row: i64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub separator: Option<String>,
-}
-
-impl FileMeta {
-    pub fn from_seed(f: &SeedFile) -> FileMeta {
-        FileMeta {
-            id: f.id.clone(),
-            name: f.name.clone(),
-            chunk_count: 0,
-            delimiter: Some(f.delimiter.clone()),
-            encoding: Some(f.encoding.clone()),
-            first_data_row: f.first_data_row,
-            format: Some(f.format.clone()),
-            header_row: f.header_row,
-            separator: Some(f.separator.clone()),
-        }
-    }
-}
-
-/// A file of a model: its metadata and its chunks. A chunk slot is `None` until uploaded.
-#[derive(Clone, Debug)]
-pub struct StoredFile {
-    pub meta: FileMeta,
-    pub chunks: Vec<Option<Bytes>>,
-}
-
-impl StoredFile {
-    pub fn new(meta: FileMeta) -> StoredFile {
-        StoredFile {
-            meta,
-            chunks: Vec::new(),
-        }
-    }
-
-    /// A file holding `content` as one chunk (seeded data, export output).
-    pub fn with_content(mut meta: FileMeta, content: Bytes) -> StoredFile {
-        meta.chunk_count = 1;
-        StoredFile {
-            meta,
-            chunks: vec![Some(content)],
-        }
-    }
-
-    /// True when the file has content that can be downloaded.
-    pub fn has_content(&self) -> bool {
-        self.meta.chunk_count != 0 && self.chunks.iter().any(Option::is_some)
-    }
-
-    /// The uploaded chunks in id order (slots never uploaded are skipped).
-    pub fn present_chunks(&self) -> impl Iterator<Item = &Bytes> {
-        self.chunks.iter().flatten()
-    }
-
-    /// The whole content, chunks concatenated in order.
-    pub fn content(&self) -> Bytes {
-        let mut present = self.present_chunks();
-        match (present.next(), present.next()) {
-            (None, _) => Bytes::new(),
-            (Some(only), None) => only.clone(),
-            _ => {
-                let total = self.present_chunks().map(Bytes::len).sum();
-                let mut out = Vec::with_capacity(total);
-                for c in self.present_chunks() {
-                    out.extend_from_slice(c);
-                }
-                Bytes::from(out)
-            }
-        }
-    }
-
-    pub fn total_size(&self) -> usize {
-        self.present_chunks().map(Bytes::len).sum()
-    }
-}
-
-/// Whether two chunk lists hold the very same buffers (cheap: compares pointers, not bytes).
-fn chunks_identical(a: &[Option<Bytes>], b: &[Option<Bytes>]) -> bool {
-    a.len() == b.len()
-        && a.iter().zip(b).all(|(x, y)| match (x, y) {
-            (Some(x), Some(y)) => x.as_ptr() == y.as_ptr() && x.len() == y.len(),
-            (None, None) => true,
-            _ => false,
-        })
-}
-
 impl Store {
     pub fn from_seed(seed: &Seed) -> Store {
         let models = seed.models.iter().map(Model::from_seed).collect();
@@ -219,7 +79,7 @@ impl Store {
             tokens: HashMap::new(),
             tasks: HashMap::new(),
             task_order: Vec::new(),
-            trusted_cas: crate::auth::cert::TrustedCas::from_seed(&seed.certificate_authorities),
+            trusted_cas: crate::trust::TrustedCas::from_seed(&seed.certificate_authorities),
         }
     }
 
@@ -261,65 +121,5 @@ impl Store {
         self.models
             .iter()
             .filter(move |m| user.workspaces.iter().any(|id| id == &m.seed.workspace_id))
-    }
-}
-
-impl Model {
-    pub fn from_seed(seed: &SeedModel) -> Model {
-        let mut files = BTreeMap::new();
-        for f in &seed.files {
-            let meta = FileMeta::from_seed(f);
-            let file = match &f.content {
-                Some(text) => {
-                    StoredFile::with_content(meta, Bytes::from(text.clone().into_bytes()))
-                }
-                None => StoredFile::new(meta),
-            };
-            files.insert(f.id.clone(), file);
-        }
-        Model {
-            data: ModelData::from_seed(seed),
-            seed: seed.clone(),
-            files,
-            running_task: None,
-        }
-    }
-
-    pub fn import(&self, id: &str) -> Option<&SeedImport> {
-        self.seed.imports.iter().find(|i| i.id == id)
-    }
-    pub fn export(&self, id: &str) -> Option<&SeedExport> {
-        self.seed.exports.iter().find(|e| e.id == id)
-    }
-    pub fn action(&self, id: &str) -> Option<&SeedAction> {
-        self.seed.actions.iter().find(|a| a.id == id)
-    }
-    pub fn process(&self, id: &str) -> Option<&SeedProcess> {
-        self.seed.processes.iter().find(|p| p.id == id)
-    }
-
-    /// Takes over what a task changed on a copy of this model: the model data and the files
-    /// (export output). Files uploaded meanwhile are kept: only files the copy changed are taken.
-    pub fn commit(&mut self, changed: Model) {
-        self.data = changed.data;
-        for (id, file) in changed.files {
-            let same = self
-                .files
-                .get(&id)
-                .is_some_and(|f| f.meta == file.meta && chunks_identical(&f.chunks, &file.chunks));
-            if !same && self.export(&id).is_some() {
-                self.files.insert(id, file);
-            }
-        }
-    }
-
-    /// Whether an object of this kind and id exists in the model.
-    pub fn has_object(&self, kind: TaskKind, id: &str) -> bool {
-        match kind {
-            TaskKind::Import => self.import(id).is_some(),
-            TaskKind::Export => self.export(id).is_some(),
-            TaskKind::Action => self.action(id).is_some(),
-            TaskKind::Process => self.process(id).is_some(),
-        }
     }
 }

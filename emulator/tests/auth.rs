@@ -1,5 +1,5 @@
 //! The Authentication service over real HTTP: basic and CA-certificate sign-in, token refresh,
-//! validation, logout and expiry (wire reference §1).
+//! validation, logout and expiry (`fixtures/anaplan-openapi/authentication-openapi.json`).
 //!
 //! Certificates are made at test time by the `openssl` CLI (a missing CLI fails the tests, it
 //! does not skip them). Response shapes are checked against the recorded Anaplan Connect
@@ -7,14 +7,14 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::OnceLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anaplan_emulator::{EmulatorConfig, Seed};
 // The command-line tool, not the `openssl` crate used below to sign nonces.
-use anaplan_test_pki::{fresh_dir, openssl as openssl_cli};
+use anaplan_emulator::BundledSeed;
+use anaplan_test_pki::openssl as openssl_cli;
+use anaplan_test_pki::sign_in::{pki, Pki};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use common::*;
@@ -29,9 +29,9 @@ const AUTH_SPEC: &str = include_str!("fixtures/anaplan-openapi/authentication-op
 const AUTH_FIXTURE: &str = include_str!("fixtures/anaplan-connect-fixtures/auth_response.json");
 const REFRESH_FIXTURE: &str =
     include_str!("fixtures/anaplan-connect-fixtures/auth_refresh_token.json");
-const CERT_USER_ID: &str = "8a80db657068f7a1017089f1e4c0002b";
-const USER_ID: &str = "8a80db657068f7a1017089f1e4c0001a";
-const CUSTOMER_ID: &str = "b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5";
+const CERT_USER_ID: &str = BundledSeed::CERT_USER_ID;
+const USER_ID: &str = BundledSeed::USER_ID;
+const CUSTOMER_ID: &str = BundledSeed::CUSTOMER_ID;
 
 // ---------------------------------------------------------------------------------------------
 // Shape checks against the reference.
@@ -199,28 +199,21 @@ fn cert_user_of(e: &Emu, header_value: &str, body: &Value) -> Value {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Certificates, made by the openssl CLI.
+// Certificates, made by the openssl CLI (anaplan_test_pki::sign_in lists them).
 
-/// Every certificate the tests use, made once per test run in a fresh folder.
-struct Pki {
-    dir: PathBuf,
+/// The certificate header values clients send.
+trait HeaderValues {
+    /// As clients send it: base64 of the whole PEM file.
+    fn pem_header(&self, cert: &str) -> String;
+    /// The community variant: the PEM body, i.e. base64 of the DER.
+    fn der_header(&self, cert: &str) -> String;
 }
 
-impl Pki {
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.join(name)
-    }
-    fn read(&self, name: &str) -> Vec<u8> {
-        std::fs::read(self.path(name)).unwrap()
-    }
-    fn text(&self, name: &str) -> String {
-        String::from_utf8(self.read(name)).unwrap()
-    }
-    /// Header value as clients send it: base64 of the whole PEM file.
+impl HeaderValues for Pki {
     fn pem_header(&self, cert: &str) -> String {
         B64.encode(self.read(cert))
     }
-    /// Header value in the community variant: the PEM body, i.e. base64 of the DER.
+
     fn der_header(&self, cert: &str) -> String {
         // A file per call: tests run in parallel and share the folder.
         static N: AtomicUsize = AtomicUsize::new(0);
@@ -230,168 +223,6 @@ impl Pki {
             &["x509", "-in", cert, "-outform", "DER", "-out", &der],
         );
         B64.encode(self.read(&der))
-    }
-}
-
-const CERT_USER_SUBJECT: &str = "/CN=Cert User/emailAddress=cert.user@example.com";
-const DAYS: &str = "30";
-
-fn pki() -> &'static Pki {
-    static PKI: OnceLock<Pki> = OnceLock::new();
-    PKI.get_or_init(|| {
-        let dir = fresh_dir("auth");
-        let pki = Pki { dir };
-        make_pki(&pki.dir);
-        pki
-    })
-}
-
-fn make_pki(dir: &Path) {
-    let run = |args: &[&str]| openssl_cli(dir, args);
-    let new_ca = |name: &str, cn: &str| {
-        let (key, pem) = (format!("{name}.key"), format!("{name}.pem"));
-        run(&[
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", &key, "-out", &pem,
-            "-subj", cn, "-days", DAYS,
-        ]);
-    };
-    new_ca("ca", "/CN=Emulator Test CA/O=Example");
-    new_ca("rogue-ca", "/CN=Rogue CA/O=Elsewhere");
-    // cert.user, email in emailAddress, PKCS#8 key (the default of `req -newkey`), issued by the CA.
-    run(&[
-        "req",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "user.key",
-        "-out",
-        "user.csr",
-        "-subj",
-        CERT_USER_SUBJECT,
-    ]);
-    let issue = |csr: &str, ca: &str, out: &str, serial: &str| {
-        run(&[
-            "x509",
-            "-req",
-            "-in",
-            csr,
-            "-CA",
-            &format!("{ca}.pem"),
-            "-CAkey",
-            &format!("{ca}.key"),
-            "-set_serial",
-            serial,
-            "-days",
-            DAYS,
-            "-sha256",
-            "-out",
-            out,
-        ]);
-    };
-    issue("user.csr", "ca", "user.pem", "101");
-    issue("user.csr", "rogue-ca", "user-rogue.pem", "102");
-    // cert.user again, email only in the CN, with a traditional PKCS#1 key.
-    run(&["genrsa", "-traditional", "-out", "user-pkcs1.key", "2048"]);
-    run(&[
-        "req",
-        "-new",
-        "-key",
-        "user-pkcs1.key",
-        "-out",
-        "user-pkcs1.csr",
-        "-subj",
-        "/CN=cert.user@example.com",
-    ]);
-    issue("user-pkcs1.csr", "ca", "user-pkcs1.pem", "103");
-    // cert.user, self-signed.
-    run(&[
-        "req",
-        "-x509",
-        "-key",
-        "user.key",
-        "-out",
-        "user-self.pem",
-        "-subj",
-        CERT_USER_SUBJECT,
-        "-days",
-        DAYS,
-    ]);
-    // Someone the seed does not know, self-signed.
-    run(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "stranger.key",
-        "-out",
-        "stranger.pem",
-        "-subj",
-        "/CN=Stranger/emailAddress=nobody@example.com",
-        "-days",
-        DAYS,
-    ]);
-    // cert.user with an EC key.
-    run(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-        "-keyout",
-        "user-ec.key",
-        "-out",
-        "user-ec.pem",
-        "-subj",
-        CERT_USER_SUBJECT,
-        "-days",
-        DAYS,
-    ]);
-    make_dated_certs(dir);
-}
-
-/// An expired and a not-yet-valid certificate for cert.user: `openssl ca` takes explicit dates.
-fn make_dated_certs(dir: &Path) {
-    std::fs::create_dir_all(dir.join("db")).unwrap();
-    std::fs::write(dir.join("db/index.txt"), "").unwrap();
-    std::fs::write(dir.join("db/serial"), "1000\n").unwrap();
-    std::fs::write(
-        dir.join("ca.cnf"),
-        "[ca]\ndefault_ca = test_ca\n[test_ca]\ndatabase = db/index.txt\nserial = db/serial\n\
-         new_certs_dir = db\ndefault_md = sha256\npolicy = any\nunique_subject = no\n\
-         [any]\ncommonName = supplied\nemailAddress = optional\n",
-    )
-    .unwrap();
-    for (out, start, end) in [
-        ("user-expired.pem", "20200101000000Z", "20210101000000Z"),
-        ("user-future.pem", "20400101000000Z", "20410101000000Z"),
-    ] {
-        openssl_cli(
-            dir,
-            &[
-                "ca",
-                "-batch",
-                "-notext",
-                "-config",
-                "ca.cnf",
-                "-cert",
-                "ca.pem",
-                "-keyfile",
-                "ca.key",
-                "-in",
-                "user.csr",
-                "-out",
-                out,
-                "-startdate",
-                start,
-                "-enddate",
-                end,
-            ],
-        );
     }
 }
 
@@ -534,10 +365,10 @@ fn malformed_authorization_on_authenticate_is_a_401_bad_header() {
 fn certificate_pem_in_base64_with_v1_nonce_signs_in_the_email_user() {
     let (e, p) = (emulator(), pki());
     assert!(p
-        .text("user.key")
+        .text("key8.pem")
         .starts_with("-----BEGIN PRIVATE KEY-----"));
     let header = p.pem_header("user.pem");
-    let user = cert_user_of(&e, &header, &v1_body(p, "user.key"));
+    let user = cert_user_of(&e, &header, &v1_body(p, "key8.pem"));
     assert_eq!(user, CERT_USER);
 }
 
@@ -549,7 +380,7 @@ fn certificate_pem_with_text_before_the_armour_is_accepted() {
     pem.extend(p.read("user.pem"));
     let header = B64.encode(pem);
     assert_eq!(
-        cert_user_of(&e, &header, &v1_body(p, "user.key")),
+        cert_user_of(&e, &header, &v1_body(p, "key8.pem")),
         CERT_USER
     );
 }
@@ -559,7 +390,7 @@ fn certificate_as_bare_der_in_the_header_is_accepted() {
     let (e, p) = (emulator(), pki());
     let header = p.der_header("user.pem");
     assert_eq!(
-        cert_user_of(&e, &header, &v1_body(p, "user.key")),
+        cert_user_of(&e, &header, &v1_body(p, "key8.pem")),
         CERT_USER
     );
 }
@@ -582,7 +413,7 @@ fn certificate_signature_made_by_the_openssl_cli_is_accepted() {
     std::fs::create_dir_all(&dir).unwrap();
     let nonce = v2_nonce(now_ms() / 1000, 120);
     std::fs::write(dir.join("nonce.bin"), &nonce).unwrap();
-    let key = p.path("user.key");
+    let key = p.path("key8.pem");
     openssl_cli(
         &dir,
         &[
@@ -606,7 +437,7 @@ fn v2_timestamps_in_seconds_and_milliseconds_are_accepted() {
     let header = p.pem_header("user.pem");
     let now = now_ms();
     for stamp in [now / 1000, now, now / 1000 - 60, now + 60_000] {
-        let b = v2_body(p, "user.key", stamp);
+        let b = v2_body(p, "key8.pem", stamp);
         assert_eq!(cert_user_of(&e, &header, &b), CERT_USER, "stamp {stamp}");
     }
 }
@@ -631,7 +462,7 @@ fn v2_timestamps_outside_the_freshness_window_are_refused() {
         now / 1000 + 180,
         0,
     ] {
-        let res = cert_sign_in(&e, &header, &v2_body(p, "user.key", stamp));
+        let res = cert_sign_in(&e, &header, &v2_body(p, "key8.pem", stamp));
         let msg = assert_refused(res, 401, "FAILURE_BAD_CREDENTIAL");
         assert!(msg.contains("timestamp"), "{stamp}: {msg}");
     }
@@ -645,20 +476,20 @@ fn nonce_shorter_than_100_bytes_is_refused() {
     let res = cert_sign_in(
         &e,
         &header,
-        &body(&short, &sign(p, "user.key", &short), None),
+        &body(&short, &sign(p, "key8.pem", &short), None),
     );
     let msg = assert_refused(res, 401, "FAILURE_BAD_CREDENTIAL");
     assert!(msg.contains("100 bytes"), "{msg}");
     // v2: the 8-byte timestamp counts towards the 100 bytes.
     let short_v2 = v2_nonce(now_ms() / 1000, 91);
-    let b = body(&short_v2, &sign(p, "user.key", &short_v2), Some("v2"));
+    let b = body(&short_v2, &sign(p, "key8.pem", &short_v2), Some("v2"));
     assert_refused(cert_sign_in(&e, &header, &b), 401, "FAILURE_BAD_CREDENTIAL");
     // Exactly 100 is enough, in both formats.
     let exact = random_bytes(100);
-    let b = body(&exact, &sign(p, "user.key", &exact), None);
+    let b = body(&exact, &sign(p, "key8.pem", &exact), None);
     assert_eq!(cert_user_of(&e, &header, &b), CERT_USER);
     let exact_v2 = v2_nonce(now_ms() / 1000, 92);
-    let b = body(&exact_v2, &sign(p, "user.key", &exact_v2), Some("v2"));
+    let b = body(&exact_v2, &sign(p, "key8.pem", &exact_v2), Some("v2"));
     assert_eq!(cert_user_of(&e, &header, &b), CERT_USER);
 }
 
@@ -667,13 +498,13 @@ fn wrong_signatures_are_refused() {
     let (e, p) = (emulator(), pki());
     let header = p.pem_header("user.pem");
     let nonce = random_bytes(150);
-    let good = sign(p, "user.key", &nonce);
+    let good = sign(p, "key8.pem", &nonce);
     let mut tampered = nonce.clone();
     tampered[0] ^= 1;
     // Over the base64 text instead of the raw bytes, a common client mistake.
-    let over_text = sign(p, "user.key", B64.encode(&nonce).as_bytes());
+    let over_text = sign(p, "key8.pem", B64.encode(&nonce).as_bytes());
     let sha256 = {
-        let key = PKey::private_key_from_pem(&p.read("user.key")).unwrap();
+        let key = PKey::private_key_from_pem(&p.read("key8.pem")).unwrap();
         let mut s = Signer::new(MessageDigest::sha256(), &key).unwrap();
         s.sign_oneshot_to_vec(&nonce).unwrap()
     };
@@ -699,7 +530,7 @@ fn expired_and_not_yet_valid_certificates_are_refused() {
         ("user-expired.pem", "expired"),
         ("user-future.pem", "not valid yet"),
     ] {
-        let res = cert_sign_in(&e, &p.pem_header(cert), &v1_body(p, "user.key"));
+        let res = cert_sign_in(&e, &p.pem_header(cert), &v1_body(p, "key8.pem"));
         let msg = assert_refused(res, 401, "FAILURE_BAD_CREDENTIAL");
         assert!(msg.contains(expect), "{cert}: {msg}");
     }
@@ -727,7 +558,7 @@ fn certificate_of_an_inactive_user_is_refused() {
             .active = false;
     }));
     let p = pki();
-    let res = cert_sign_in(&e, &p.pem_header("user.pem"), &v1_body(p, "user.key"));
+    let res = cert_sign_in(&e, &p.pem_header("user.pem"), &v1_body(p, "key8.pem"));
     let msg = assert_refused(res, 401, "FAILURE_BAD_CREDENTIAL");
     assert!(msg.contains("inactive"), "{msg}");
 }
@@ -735,7 +566,7 @@ fn certificate_of_an_inactive_user_is_refused() {
 #[test]
 fn certificate_with_a_non_rsa_key_is_refused() {
     let (e, p) = (emulator(), pki());
-    let res = cert_sign_in(&e, &p.pem_header("user-ec.pem"), &v1_body(p, "user-ec.key"));
+    let res = cert_sign_in(&e, &p.pem_header("ec.pem"), &v1_body(p, "ec.key"));
     let msg = assert_refused(res, 401, "FAILURE_BAD_CREDENTIAL");
     assert!(msg.contains("RSA"), "{msg}");
 }
@@ -743,12 +574,12 @@ fn certificate_with_a_non_rsa_key_is_refused() {
 #[test]
 fn header_without_a_certificate_is_a_bad_header() {
     let (e, p) = (emulator(), pki());
-    let b = v1_body(p, "user.key");
+    let b = v1_body(p, "key8.pem");
     let values = [
         "!!!".to_string(),
         B64.encode("just some text"),
         // A private key is no certificate.
-        B64.encode(p.read("user.key")),
+        B64.encode(p.read("key8.pem")),
         B64.encode(&p.read("user.pem")[..200]),
         // The PEM body base64-encoded once more, which no client does.
         B64.encode(p.der_header("user.pem")),
@@ -765,7 +596,7 @@ fn header_without_a_certificate_is_a_bad_header() {
 fn bad_certificate_request_bodies_are_refused_with_401() {
     let (e, p) = (emulator(), pki());
     let header = p.pem_header("user.pem");
-    let good = v1_body(p, "user.key");
+    let good = v1_body(p, "key8.pem");
     let send_raw = |raw: &str| {
         e.http
             .post(e.auth("/token/authenticate"))
@@ -813,15 +644,15 @@ fn v1_can_be_switched_off_while_v2_keeps_working() {
     });
     let p = pki();
     let header = p.pem_header("user.pem");
-    for b in [v1_body(p, "user.key"), {
-        let mut b = v1_body(p, "user.key");
+    for b in [v1_body(p, "key8.pem"), {
+        let mut b = v1_body(p, "key8.pem");
         b["encodedDataFormat"] = json!("v1");
         b
     }] {
         let msg = assert_refused(cert_sign_in(&e, &header, &b), 401, "FAILURE_BAD_CREDENTIAL");
         assert!(msg.contains("v2"), "{msg}");
     }
-    let b = v2_body(p, "user.key", now_ms());
+    let b = v2_body(p, "key8.pem", now_ms());
     assert_eq!(cert_user_of(&e, &header, &b), CERT_USER);
 }
 
@@ -830,20 +661,20 @@ fn trusted_certificate_authorities_are_enforced_when_the_seed_lists_them() {
     let p = pki();
     // Without a list, a self-signed certificate of a seeded user is enough.
     let open = emulator();
-    let self_signed = p.pem_header("user-self.pem");
+    let self_signed = p.pem_header("cert.pem");
     assert_eq!(
-        cert_user_of(&open, &self_signed, &v1_body(p, "user.key")),
+        cert_user_of(&open, &self_signed, &v1_body(p, "key8.pem")),
         CERT_USER
     );
     let ca = p.text("ca.pem");
     let strict = emulator_with(seed_with(|s| s.certificate_authorities = vec![ca]));
     let issued = p.pem_header("user.pem");
     assert_eq!(
-        cert_user_of(&strict, &issued, &v1_body(p, "user.key")),
+        cert_user_of(&strict, &issued, &v1_body(p, "key8.pem")),
         CERT_USER
     );
-    for cert in ["user-self.pem", "user-rogue.pem"] {
-        let res = cert_sign_in(&strict, &p.pem_header(cert), &v1_body(p, "user.key"));
+    for cert in ["cert.pem", "user-rogue.pem"] {
+        let res = cert_sign_in(&strict, &p.pem_header(cert), &v1_body(p, "key8.pem"));
         let msg = assert_refused(res, 401, "FAILURE_BAD_CREDENTIAL");
         assert!(
             msg.contains("trusted certificate authority"),
@@ -865,7 +696,7 @@ fn seed_with_an_unparseable_authority_is_rejected_and_trusts_no_one() {
         ..EmulatorConfig::default()
     });
     let p = pki();
-    let res = cert_sign_in(&e, &p.pem_header("user.pem"), &v1_body(p, "user.key"));
+    let res = cert_sign_in(&e, &p.pem_header("user.pem"), &v1_body(p, "key8.pem"));
     assert_refused(res, 401, "FAILURE_BAD_CREDENTIAL");
 }
 

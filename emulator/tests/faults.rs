@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use anaplan_emulator::faults::FaultConfig;
 use anaplan_emulator::EmulatorConfig;
+use anaplan_emulator::FaultConfig;
 use common::*;
 use serde_json::{json, Value};
 
@@ -518,7 +518,7 @@ fn admin_faults_can_be_replaced_added_and_cleared() {
 fn reset_restores_the_seeded_state() {
     let e = emulator();
     let token = e.login();
-    e.emu.state.store().users.retain(|u| u.email != VIEWER);
+    e.emu.remove_user(VIEWER);
     let res = e
         .http
         .post(e.auth("/token/authenticate"))

@@ -5,6 +5,7 @@ mod common;
 
 use std::io::Write;
 
+use anaplan_emulator::BundledSeed;
 use common::schema::{assert_response, assert_same_shape, assert_valid};
 use common::*;
 use flate2::write::GzEncoder;
@@ -12,7 +13,7 @@ use flate2::Compression;
 use reqwest::blocking::Response;
 use serde_json::{json, Value};
 
-const EMPLOYEES_FILE: &str = "113000000001";
+const EMPLOYEES_FILE: &str = BundledSeed::FILE_EMPLOYEES;
 const MB50: usize = 50 * 1024 * 1024;
 /// The spec's path of `POST files/{fileId}` (set the chunk count).
 const SET_COUNT: &str = "/workspaces/{workspaceId}/models/{modelId}/files/{fileId}";

@@ -5,12 +5,13 @@ mod common;
 
 use std::collections::BTreeSet;
 
+use anaplan_emulator::BundledSeed;
 use anaplan_emulator::Seed;
 use common::schema::{assert_response, assert_same_shape, assert_valid};
 use common::*;
 use serde_json::{json, Value};
 
-const SALES_MODEL: &str = "9F8E7D6C5B4A49382716051F2E3D4C5B";
+const SALES_MODEL: &str = BundledSeed::MODEL_SALES_FORECAST;
 
 fn seed() -> Seed {
     Seed::default_seed()

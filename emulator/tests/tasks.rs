@@ -5,17 +5,18 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use anaplan_emulator::BundledSeed;
 use anaplan_emulator::EmulatorConfig;
 use common::schema::{assert_response, assert_same_shape, assert_valid};
 use common::*;
 use serde_json::{json, Value};
 
-const IMPORT_EMPLOYEES: &str = "112000000001";
-const IMPORT_SALARIES: &str = "112000000002";
-const EXPORT_EMPLOYEES: &str = "116000000001";
-const DELETE_LEAVERS: &str = "117000000001";
-const CLEAR_EMPLOYEES: &str = "117000000002";
-const LOAD_PROCESS: &str = "118000000001";
+const IMPORT_EMPLOYEES: &str = BundledSeed::IMPORT_EMPLOYEES;
+const IMPORT_SALARIES: &str = BundledSeed::IMPORT_DETAILS;
+const EXPORT_EMPLOYEES: &str = BundledSeed::EXPORT_EMPLOYEES;
+const DELETE_LEAVERS: &str = BundledSeed::ACTION_DELETE_LEAVERS;
+const CLEAR_EMPLOYEES: &str = BundledSeed::ACTION_CLEAR_EMPLOYEES;
+const LOAD_PROCESS: &str = BundledSeed::PROCESS_LOAD_EMPLOYEES;
 
 fn emulator_with_tasks_of(ms: u64) -> Emu {
     emulator_with(EmulatorConfig {

@@ -5,8 +5,8 @@ mod common;
 
 use std::time::Duration;
 
-use anaplan_emulator::faults::{Fault, FaultConfig, FaultRule};
 use anaplan_emulator::{start, EmulatorConfig, RunningEmulator, TlsIdentity};
+use anaplan_emulator::{Fault, FaultConfig, FaultRule};
 use anaplan_test_pki::tls::tls_pki;
 use common::{PASSWORD, USER};
 use reqwest::blocking::Client;

@@ -18,7 +18,8 @@ pub const MAX_PARALLELISM: usize = 32;
 pub const MIN_GZIP_LEVEL: u32 = 1;
 pub const MAX_GZIP_LEVEL: u32 = 9;
 
-/// The regional hosts of the wire reference (§9.1): `(region, auth base URL, API base URL)`.
+/// The regional hosts of Anaplan's allowlist page, `(region, auth base URL, API base URL)`:
+/// https://support.anaplan.com/url-ip-and-allowlist-requirements-c8235c7d-8af2-413b-a9ff-d465978806b9
 pub const REGIONS: &[(&str, &str, &str)] = &[
     ("us1", DEFAULT_AUTH_URL, DEFAULT_API_URL),
     ("us2", DEFAULT_AUTH_URL, DEFAULT_API_URL),

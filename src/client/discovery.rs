@@ -1,5 +1,6 @@
 //! Discovery: the signed-in user, the workspaces and models they can see, and the files,
-//! imports, exports, actions and processes of the current model (wire reference §2.1–§2.4).
+//! imports, exports, actions and processes of the current model (`GET /users/me`, `/workspaces`,
+//! `/models`, `…/files` to `…/processes` in emulator/tests/fixtures/anaplan-openapi/integration-openapi.json).
 //!
 //! Every list is followed to its end (see [`paging`](super::paging)) and refreshes the lookup
 //! cache, so a listing followed by lookups by name costs no extra request.

@@ -1,4 +1,5 @@
-//! Downloads of a file of the current model (wire reference §4), for example an export's output
+//! Downloads of a file of the current model (`GET …/files/{fileId}/chunks…` in
+//! emulator/tests/fixtures/anaplan-openapi/integration-openapi.json), for example an export's output
 //! (its file id is the export's id): to a path, to memory, or to a write callback.
 //!
 //! `GET files/{id}/chunks` lists the chunks; `Config::parallelism` of them are fetched at once

@@ -1,4 +1,6 @@
-//! Failure dumps (wire reference §6): the rows an import rejected or loaded with warnings, as
+//! Failure dumps (imports: `…/dump…` in emulator/tests/fixtures/anaplan-openapi/integration-openapi.json;
+//! processes: https://help.anaplan.com/get-the-list-of-process-dump-file-chunks-40ed2126-12d5-4df8-bd4c-67476b8bdcc7):
+//! the rows an import rejected or loaded with warnings, as
 //! Anaplan's CSV. An import has one dump per task (`/imports/{id}/tasks/{task}/dump`); a process
 //! has one per failing step (`/processes/{id}/tasks/{task}/dumps/{stepObjectId}`).
 //!
@@ -19,6 +21,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use super::atomic_file::AtomicFile;
 use super::connection::Client;
 use super::dump_summary::{summary, Dump};
 use super::error::{Error, Result};
@@ -187,7 +190,7 @@ impl Client {
                     .collect()
             })
             .unwrap_or_default();
-        // Chunks are numbered from 0 (§6.3); order by number whatever the listing's order.
+        // Chunks are numbered from 0 (`GET …/dump/chunks` in the integration spec); order by number whatever the listing's order.
         ids.sort_by_key(|id| id.parse::<u64>().unwrap_or(u64::MAX));
         let mut out = Vec::new();
         for id in ids {
@@ -209,17 +212,10 @@ fn utf8(bytes: Vec<u8>, object_id: &str) -> Result<String> {
     })
 }
 
-/// Writes `bytes` to `path` through a `.part` file renamed at the end.
+/// Writes `bytes` to `path` as downloads do: a temporary file beside it, synced and renamed at
+/// the end, so that a failure leaves no partial file and keeps an existing one.
 fn write_whole(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut part = path.as_os_str().to_owned();
-    part.push(".part");
-    let part = PathBuf::from(part);
-    if let Err(e) = std::fs::write(&part, bytes) {
-        let _ = std::fs::remove_file(&part);
-        return Err(Error::io(&part, e));
-    }
-    std::fs::rename(&part, path).map_err(|e| {
-        let _ = std::fs::remove_file(&part);
-        Error::io(path, e)
-    })
+    let mut file = AtomicFile::create(path)?;
+    file.write_all(bytes)?;
+    file.commit()
 }

@@ -1,5 +1,6 @@
 //! The kinds of Anaplan objects the library lists and finds by name: where each is listed, what
-//! its collection key is, and what its ids look like (wire reference §2 "IDs").
+//! its collection key is, and what its ids look like (the `id` of each schema in
+//! emulator/tests/fixtures/anaplan-openapi/integration-openapi.json).
 
 use std::fmt;
 

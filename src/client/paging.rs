@@ -1,4 +1,4 @@
-//! Following a paged list to its end (wire reference §2 "Paging").
+//! Following a paged list to its end (schema `Paging` of emulator/tests/fixtures/anaplan-openapi/integration-openapi.json).
 //!
 //! Pages are requested with `limit`/`offset` and the next offset comes from `meta.paging`
 //! (`offset` + `currentPageSize`, until `totalSize`), not from the `next` link: Anaplan sends

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use zeroize::Zeroize;
+
 /// Holds a secret. `Debug` prints `<redacted>`, there is no `Display`, and the bytes are
 /// overwritten when it is dropped (best effort: copies made by the HTTP stack are out of reach).
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -26,10 +28,8 @@ impl fmt::Debug for Secret {
 
 impl Drop for Secret {
     fn drop(&mut self) {
-        let mut bytes = std::mem::take(&mut self.0).into_bytes();
-        bytes.iter_mut().for_each(|b| *b = 0);
-        // Keeps the zeroing from being optimised away as a dead store.
-        std::hint::black_box(&bytes);
+        // zeroize's volatile writes cannot be optimised away, and cover the whole capacity.
+        self.0.zeroize();
     }
 }
 

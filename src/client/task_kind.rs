@@ -1,5 +1,6 @@
-//! The four kinds of runnable objects and how their ids tell them apart (wire reference §2:
-//! imports `112…`, exports `116…`, actions `117…`, processes `118…`).
+//! The four kinds of runnable objects and how their ids tell them apart (imports
+//! `112…`, exports `116…`, actions `117…`, processes `118…`, as in the `list_of_*_response.json`
+//! recorded in emulator/tests/fixtures/anaplan-connect-fixtures/).
 
 use super::error::{Error, Result};
 
@@ -76,7 +77,7 @@ impl TaskKind {
         }
     }
 
-    /// Only imports and processes take runtime mapping parameters (§5.1).
+    /// Only imports and processes take runtime mapping parameters (https://help.anaplan.com/import-with-mapping-data-a819aec7-729d-43a5-bd49-3e4c598fb358).
     pub fn takes_mapping_parameters(self) -> bool {
         matches!(self, TaskKind::Import | TaskKind::Process)
     }

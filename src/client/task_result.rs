@@ -1,5 +1,6 @@
 //! What a task reports: its state while it runs (`TaskStatus`) and its outcome once it has ended
-//! (`TaskResult`), read from the task-status body of wire reference §5.3.
+//! (`TaskResult`), read from the task-status body (schemas `Task` and
+//! `TaskResult` of emulator/tests/fixtures/anaplan-openapi/integration-openapi.json).
 //!
 //! Parsing is lenient where Anaplan varies (missing `details`, `values` with nulls, unknown
 //! states) and strict only where a client cannot go on (no `taskId`, no `taskState`).
@@ -9,7 +10,8 @@ use serde_json::Value;
 use super::error::{Error, Result};
 use super::task_kind::TaskKind;
 
-/// `taskState` of wire reference §5.3. `COMPLETE` means finished, successful or not.
+/// `taskState` (schema `Task` of emulator/tests/fixtures/anaplan-openapi/integration-openapi.json).
+/// `COMPLETE` means finished, successful or not.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TaskState {
     NotStarted,

@@ -1,4 +1,5 @@
-//! Running imports, exports, actions and processes (wire reference §5): start the task once
+//! Running imports, exports, actions and processes (`…/{kind}/{id}/tasks` in
+//! emulator/tests/fixtures/anaplan-openapi/integration-openapi.json): start the task once
 //! ([`task_start`](super::task_start)), wait for it to end ([`wait`](super::wait)), and return
 //! its [`TaskResult`].
 //!
@@ -16,6 +17,7 @@
 
 use std::time::{Duration, Instant};
 
+use serde::Serialize;
 use serde_json::Value;
 
 use super::cancel::CancelToken;
@@ -27,9 +29,11 @@ use super::task_result::{TaskResult, TaskStatus};
 use super::task_start::{start_once, TaskStarter};
 use super::wait::{wait_for_end, PollBackoff, ProgressFn, TaskEndpoint, WaitOptions};
 
-/// A runtime mapping of an import or process (§5.1): which item of a dimension to use, e.g.
-/// `{"entityType":"Version","entityName":"Actual"}`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A runtime mapping of an import or process, which item of a dimension to use, e.g.
+/// `{"entityType":"Version","entityName":"Actual"}`
+/// (https://help.anaplan.com/import-with-mapping-data-a819aec7-729d-43a5-bd49-3e4c598fb358).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct MappingParameter {
     pub entity_type: String,
     pub entity_name: String,
@@ -93,25 +97,24 @@ impl Default for RunOptions {
 /// 1.0); return `false` to cancel the task.
 pub type Progress<'a> = &'a mut ProgressFn<'a>;
 
-/// The start body. Written by hand so that `localeName` comes first: Anaplan requires it before
-/// `mappingParameters` (§5.1), and a JSON map gives no order guarantee.
+/// The start body. `localeName` must come before `mappingParameters`
+/// (https://help.anaplan.com/import-with-mapping-data-a819aec7-729d-43a5-bd49-3e4c598fb358):
+/// serde writes a struct's fields in the order they are declared.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StartBody<'a> {
+    locale_name: &'a str,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    mapping_parameters: &'a [MappingParameter],
+}
+
 pub fn start_body(locale: &str, mapping: &[MappingParameter]) -> String {
-    let mut body = format!("{{\"localeName\":{}", Value::from(locale));
-    if !mapping.is_empty() {
-        let items: Vec<String> = mapping
-            .iter()
-            .map(|m| {
-                format!(
-                    "{{\"entityType\":{},\"entityName\":{}}}",
-                    Value::from(m.entity_type.as_str()),
-                    Value::from(m.entity_name.as_str())
-                )
-            })
-            .collect();
-        body.push_str(&format!(",\"mappingParameters\":[{}]", items.join(",")));
-    }
-    body.push('}');
-    body
+    let body = StartBody {
+        locale_name: locale,
+        mapping_parameters: mapping,
+    };
+    // A struct of strings always serializes.
+    serde_json::to_string(&body).unwrap_or_default()
 }
 
 impl Client {
@@ -349,7 +352,7 @@ impl TaskStarter for HttpStarter<'_> {
     fn list(&mut self) -> Result<Vec<TaskStatus>> {
         let path = format!("{}?sort=-creationTime", self.base);
         let body = self.client.get_json(&path)?;
-        // Empty collections may omit their key (§2).
+        // Empty collections may omit their key (the integration spec says so of `items`).
         match body.get("tasks").and_then(Value::as_array) {
             Some(tasks) => tasks
                 .iter()

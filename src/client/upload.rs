@@ -1,4 +1,5 @@
-//! Uploads to a file of the current model (wire reference §3), from a path, a memory buffer or
+//! Uploads to a file of the current model (chunk count, gzip chunks, complete:
+//! https://help.anaplan.com/upload-a-file-in-chunks-64df7566-f12f-45f0-a2f9-a992688ebc47), from a path, a memory buffer or
 //! a stream of pieces of any size.
 //!
 //! - The chunk count is announced first: `POST files/{id}` with `{"chunkCount":N}` when the size

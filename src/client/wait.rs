@@ -3,7 +3,8 @@
 //!
 //! Polling starts at 100 ms and doubles up to 5 s: short tasks (most deletes and small imports
 //! finish in well under a second) are seen at once, and long ones are polled no more than once
-//! every 5 s in steady state, as Anaplan's documentation asks (wire reference §5.3).
+//! every 5 s in steady state, as Anaplan asks in
+//! https://help.anaplan.com/monitor-the-import-tasks-107143d0-91b3-4158-b2ee-c30a9ba4ee5f.
 //!
 //! Cancelling sends `DELETE …/tasks/{id}` and keeps polling until the server reports `CANCELLED`,
 //! so that `Error::Cancelled` means the task really ended without committing anything. A task

@@ -1,12 +1,13 @@
 //! Test certificates made with the `openssl` command-line tool, shared by the library's and the
 //! emulator's test suites: the runner that fails with what to install, a fresh folder per test
-//! binary, and the HTTPS identities ([`tls`]). Each suite keeps its own recipe for the sign-in
-//! certificates it needs (they differ), built on [`openssl`] and [`fresh_dir`].
+//! binary, the certificates and keys of CA-certificate sign-in ([`sign_in`]) and the HTTPS
+//! identities ([`tls`]).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+pub mod sign_in;
 pub mod tls;
 
 /// Runs `openssl <args>` in `dir`; panics with openssl's stderr when it fails, and with what to

@@ -8,7 +8,7 @@
  * Environment (set by tests/c_abi.rs):
  *   ANAPLAN_TEST_AUTH_URL, ANAPLAN_TEST_API_URL: the emulator;
  *   ANAPLAN_TEST_STRICT_AUTH_URL, ANAPLAN_TEST_STRICT_API_URL: an emulator refusing the v1 format;
- *   ANAPLAN_TEST_PKI_DIR: certificates and keys made with openssl (tests/common/pki.rs);
+ *   ANAPLAN_TEST_PKI_DIR: certificates and keys made with openssl (anaplan_test_pki::sign_in);
  *   ANAPLAN_TEST_PASSPHRASE: the passphrase of the encrypted keys there.
  */
 #include <pthread.h>
@@ -17,12 +17,13 @@
 #include <string.h>
 
 #include "check.h"
+#include "seed_ids.h"
 
-#define USER "integration.user@example.com"
-#define PASSWORD "Integration-Pass-1"
+#define USER SEED_USER
+#define PASSWORD SEED_PASSWORD
 #define WRONG_PASSWORD "Wrong-Pass-Never-Logged-42"
 #define WRONG_PASSPHRASE "Wrong-Passphrase-Never-Shown-17"
-#define CERT_USER "cert.user@example.com"
+#define CERT_USER SEED_CERT_USER
 #define THREADS 4
 #define CALLS_PER_THREAD 20
 

@@ -7,11 +7,12 @@
 #include <string.h>
 
 #include "check.h"
+#include "seed_ids.h"
 
-#define FP "8a80da9a6b3c21f3016b4d0a8f2b0042"
-#define SO "8a80da9a6b3c21f3016b4d0a8f2b0077"
-#define WFP "75A40874E6B64FA3AE0E27A0A3A1A9A1"
-#define WFP_SO "4B6D8F0A2C4E46A8BACE0246813579BD"
+#define FP SEED_WS
+#define SO SEED_WS_SALES
+#define WFP SEED_MODEL
+#define WFP_SO SEED_MODEL_WFP_SALES
 
 /* Whether a list has an item with this id and this name, read with the accessors only. */
 static int list_has(const anaplan_list *list, const char *id, const char *name) {
@@ -58,8 +59,8 @@ int main(void) {
     EXPECT(anaplan_config_set_auth_url(config, auth_url), ANAPLAN_STATUS_OK);
     EXPECT(anaplan_config_set_api_url(config, api_url), ANAPLAN_STATUS_OK);
     anaplan_client *client = NULL;
-    EXPECT(anaplan_client_connect_basic(config, "integration.user@example.com",
-                                        "Integration-Pass-1", &client),
+    EXPECT(anaplan_client_connect_basic(config, SEED_USER,
+                                        SEED_PASSWORD, &client),
            ANAPLAN_STATUS_OK);
     anaplan_config_free(config);
     if (!client) return check_finish();
@@ -170,7 +171,7 @@ int main(void) {
     check_find(anaplan_client_find_action, client, "Delete Leavers", "117000000001");
 
     /* A model of another workspace, by id, moves the connection there. */
-    EXPECT(anaplan_client_set_model(client, "9F8E7D6C5B4A49382716051F2E3D4C5B", NULL),
+    EXPECT(anaplan_client_set_model(client, SEED_MODEL_SALES_FORECAST, NULL),
            ANAPLAN_STATUS_OK);
     check_find(anaplan_client_find_process, client, "Refresh Regions", "118000000001");
 

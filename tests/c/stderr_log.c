@@ -9,9 +9,10 @@
 #include <string.h>
 
 #include "check.h"
+#include "seed_ids.h"
 
-#define WFP "75A40874E6B64FA3AE0E27A0A3A1A9A1"
-#define EMPLOYEES_FILE "113000000001"
+#define WFP SEED_MODEL
+#define EMPLOYEES_FILE SEED_FILE_EMPLOYEES
 
 int main(void) {
     const char *auth_url = getenv("ANAPLAN_TEST_AUTH_URL");
@@ -27,8 +28,8 @@ int main(void) {
     EXPECT(anaplan_config_set_chunk_size_mb(config, 1), ANAPLAN_STATUS_OK);
     EXPECT(anaplan_config_set_parallelism(config, 2), ANAPLAN_STATUS_OK);
     anaplan_client *client = NULL;
-    EXPECT(anaplan_client_connect_basic(config, "integration.user@example.com",
-                                        "Integration-Pass-1", &client),
+    EXPECT(anaplan_client_connect_basic(config, SEED_USER,
+                                        SEED_PASSWORD, &client),
            ANAPLAN_STATUS_OK);
     anaplan_config_free(config);
     if (!client) return check_finish();

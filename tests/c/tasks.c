@@ -19,14 +19,15 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "seed_ids.h"
 
-#define USER "integration.user@example.com"
-#define PASSWORD "Integration-Pass-1"
-#define PROCESS "118000000001"
-#define IMPORT_EMPLOYEES "112000000001"
-#define IMPORT_DETAILS "112000000002"
-#define ACTION_DELETE_LEAVERS "117000000001"
-#define EXPORT_DETAILS "116000000002"
+#define USER SEED_USER
+#define PASSWORD SEED_PASSWORD
+#define PROCESS SEED_PROCESS_LOAD_EMPLOYEES
+#define IMPORT_EMPLOYEES SEED_IMPORT_EMPLOYEES
+#define IMPORT_DETAILS SEED_IMPORT_DETAILS
+#define ACTION_DELETE_LEAVERS SEED_ACTION_DELETE_LEAVERS
+#define EXPORT_DETAILS SEED_EXPORT_DETAILS
 
 /* ---- The progress callback. ---- */
 

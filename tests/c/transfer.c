@@ -12,10 +12,11 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "seed_ids.h"
 
-#define WS "8a80da9a6b3c21f3016b4d0a8f2b0042"
-#define MODEL "75A40874E6B64FA3AE0E27A0A3A1A9A1"
-#define SALARIES "113000000002"
+#define WS SEED_WS
+#define MODEL SEED_MODEL
+#define SALARIES SEED_FILE_SALARIES
 #define MB 1000000
 
 /* What a progress callback saw. */
@@ -138,8 +139,8 @@ int main(void) {
     EXPECT(anaplan_config_set_chunk_size_mb(config, 1), ANAPLAN_STATUS_OK);
     EXPECT(anaplan_config_set_parallelism(config, 3), ANAPLAN_STATUS_OK);
     anaplan_client *client = NULL;
-    EXPECT(anaplan_client_connect_basic(config, "integration.user@example.com",
-                                        "Integration-Pass-1", &client),
+    EXPECT(anaplan_client_connect_basic(config, SEED_USER,
+                                        SEED_PASSWORD, &client),
            ANAPLAN_STATUS_OK);
     anaplan_config_free(config);
     if (!client) return check_finish();

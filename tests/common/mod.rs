@@ -3,40 +3,39 @@
 //! the emulator over real HTTP.
 #![allow(dead_code)]
 
-pub mod pki;
-
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anaplan::client::{Client, Config, Credentials, Level, LogSink, Logger};
-pub use anaplan_emulator::faults::{glob_match, Fault, FaultRule};
-pub use anaplan_emulator::reqlog::LogEntry;
+use anaplan_emulator::BundledSeed;
+pub use anaplan_emulator::LogEntry;
+pub use anaplan_emulator::{glob_match, Fault, FaultRule};
 use anaplan_emulator::{start, EmulatorConfig, RunningEmulator};
 
 // The bundled seed (README "The bundled seed").
-pub const USER: &str = "integration.user@example.com";
-pub const PASSWORD: &str = "Integration-Pass-1";
+pub const USER: &str = BundledSeed::USER;
+pub const PASSWORD: &str = BundledSeed::PASSWORD;
 /// Signs in only with a CA certificate whose subject names this address.
-pub const CERT_USER: &str = "cert.user@example.com";
-pub const VIEWER: &str = "sales.viewer@example.com";
-pub const VIEWER_PASSWORD: &str = "Viewer-Pass-1";
+pub const CERT_USER: &str = BundledSeed::CERT_USER;
+pub const VIEWER: &str = BundledSeed::VIEWER;
+pub const VIEWER_PASSWORD: &str = BundledSeed::VIEWER_PASSWORD;
 /// Workspace "Financial Planning" and its model "Workforce Planning".
-pub const WS: &str = "8a80da9a6b3c21f3016b4d0a8f2b0042";
-pub const WS_NAME: &str = "Financial Planning";
-pub const MODEL: &str = "75A40874E6B64FA3AE0E27A0A3A1A9A1";
-pub const MODEL_NAME: &str = "Workforce Planning";
+pub const WS: &str = BundledSeed::WS;
+pub const WS_NAME: &str = BundledSeed::WS_NAME;
+pub const MODEL: &str = BundledSeed::MODEL;
+pub const MODEL_NAME: &str = BundledSeed::MODEL_NAME;
 /// Workspace "Sales Operations" (it also holds a model named "Workforce Planning").
 pub const WS2: &str = "8a80da9a6b3c21f3016b4d0a8f2b0077";
 pub const WS2_NAME: &str = "Sales Operations";
-pub const FILE_EMPLOYEES: &str = "113000000001";
-pub const FILE_SALARIES: &str = "113000000002";
-pub const IMPORT_EMPLOYEES: &str = "112000000001";
-pub const IMPORT_DETAILS: &str = "112000000002";
-pub const EXPORT_EMPLOYEES: &str = "116000000001";
-pub const EXPORT_DETAILS: &str = "116000000002";
-pub const ACTION_DELETE_LEAVERS: &str = "117000000001";
-pub const ACTION_CLEAR_EMPLOYEES: &str = "117000000002";
-pub const PROCESS_LOAD_EMPLOYEES: &str = "118000000001";
+pub const FILE_EMPLOYEES: &str = BundledSeed::FILE_EMPLOYEES;
+pub const FILE_SALARIES: &str = BundledSeed::FILE_SALARIES;
+pub const IMPORT_EMPLOYEES: &str = BundledSeed::IMPORT_EMPLOYEES;
+pub const IMPORT_DETAILS: &str = BundledSeed::IMPORT_DETAILS;
+pub const EXPORT_EMPLOYEES: &str = BundledSeed::EXPORT_EMPLOYEES;
+pub const EXPORT_DETAILS: &str = BundledSeed::EXPORT_DETAILS;
+pub const ACTION_DELETE_LEAVERS: &str = BundledSeed::ACTION_DELETE_LEAVERS;
+pub const ACTION_CLEAR_EMPLOYEES: &str = BundledSeed::ACTION_CLEAR_EMPLOYEES;
+pub const PROCESS_LOAD_EMPLOYEES: &str = BundledSeed::PROCESS_LOAD_EMPLOYEES;
 
 /// A running emulator; stopped when dropped.
 pub struct Emu {
@@ -105,11 +104,11 @@ pub fn collecting_logger() -> (Logger, Lines) {
 impl Emu {
     /// The request log, oldest first (admin requests are not in it).
     pub fn requests(&self) -> Vec<LogEntry> {
-        self.emu.state.log.entries()
+        self.emu.requests()
     }
 
     pub fn clear_requests(&self) {
-        self.emu.state.log.clear();
+        self.emu.clear_requests();
     }
 
     /// Logged requests with this method whose path matches the glob (`*` matches anything).
@@ -138,39 +137,28 @@ impl Emu {
     }
 
     pub fn add_fault(&self, rule: FaultRule) {
-        self.emu
-            .state
-            .faults
-            .add_rule(rule)
-            .expect("valid fault rule");
+        self.emu.add_fault(rule).expect("valid fault rule");
     }
 
     pub fn clear_faults(&self) {
         self.emu
-            .state
-            .faults
-            .replace(Default::default())
+            .set_faults(Default::default())
             .expect("empty fault set");
     }
 
     /// Revokes every token on the server, as an expiry or an administrator would.
     pub fn revoke_tokens(&self) {
-        self.emu.state.store().tokens.clear();
+        self.emu.revoke_tokens();
     }
 
     /// The values of every live token (to check they never show up in logs).
     pub fn token_values(&self) -> Vec<String> {
-        self.emu.state.store().tokens.keys().cloned().collect()
+        self.emu.token_values()
     }
 
     /// Lifetime of tokens issued or refreshed from now on.
     pub fn set_token_ttl(&self, ttl: Duration) {
-        self.emu
-            .state
-            .settings
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .token_ttl = ttl;
+        self.emu.set_token_ttl(ttl);
     }
 }
 

@@ -13,11 +13,13 @@ use bytes::Bytes;
 use serde_json::{json, Value};
 
 use super::tasks::find_task;
-use super::{json_ok, paged, schema_url, ApiError, ModelAccess, PageQuery};
+use super::ModelAccess;
+use crate::model::TaskKind;
 use crate::state::AppState;
-use crate::store::TaskKind;
+use crate::wire::{json_ok, paged, schema_url, ApiError, PageQuery};
 
-/// Dump chunks are 10 MB or less (wire reference §6.3).
+/// Dump chunks are 10 MB or less (`GET …/dump/chunks` in the integration spec of
+/// `emulator/tests/fixtures/`).
 pub const DUMP_CHUNK_SIZE: usize = 10 * 1024 * 1024;
 
 pub fn model_router() -> Router<AppState> {

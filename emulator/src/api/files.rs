@@ -1,6 +1,7 @@
-//! Files of a model (wire reference §3, §4): the list, setting the chunk count (which also creates
-//! files), chunk uploads (plain or gzip), completing an upload, single-shot upload and download,
-//! and deleting the uploaded content.
+//! Files of a model: the list, setting the chunk count (which also creates files), chunk uploads (plain or gzip), completing an upload, single-shot upload and download,
+//! and deleting the uploaded content. As the `…/files…` operations of
+//! `emulator/tests/fixtures/anaplan-openapi/integration-openapi.json` and, for gzip chunks,
+//! https://help.anaplan.com/upload-a-file-in-chunks-64df7566-f12f-45f0-a2f9-a992688ebc47 describe.
 //!
 //! Bodies are read by [`read_split`] with explicit caps rather than axum's 2 MB default limit
 //! (which only applies to the buffering extractors, not to `Body`), and gzip is inflated off the
@@ -21,11 +22,12 @@ use flate2::read::MultiGzDecoder;
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
 
-use crate::api::resources::{list_page, query, sort_items};
-use crate::api::{envelope, json_ok, schema_url, ApiError, ModelAccess};
+use crate::api::listing::{list_page, query, sort_items};
+use crate::api::ModelAccess;
 use crate::ids;
+use crate::model::{FileMeta, Model, StoredFile};
 use crate::state::AppState;
-use crate::store::{FileMeta, Model, StoredFile};
+use crate::wire::{envelope, json_ok, schema_url, ApiError};
 
 /// Anaplan's limit on one chunk: "no larger than 50 MB of uncompressed data".
 pub const MAX_CHUNK_BYTES: usize = 50 * 1024 * 1024;

@@ -1,13 +1,17 @@
 //! CA-certificate sign-in: `Authorization: CACertificate <base64 of PEM or DER>` with a JSON body
-//! `{"encodedData","encodedSignedData"[,"encodedDataFormat":"v2"]}` (wire reference §1.2).
+//! `{"encodedData","encodedSignedData"[,"encodedDataFormat":"v2"]}`, as the description of
+//! `POST /token/authenticate` in `emulator/tests/fixtures/anaplan-openapi/authentication-openapi.json`
+//! says (not its `CertPayload` schema), and for v2:
+//! https://community.anaplan.com/discussion/156606/using-the-anaplan-certificate-with-the-anaplan-rest-api-a-comprehensive-guide
 //!
-//! Decisions where the reference is silent or contradicts itself:
+//! Decisions where Anaplan's documentation is silent or contradicts itself:
 //! * The decoded `encodedData` must hold at least 100 bytes in both formats; in v2 the 8-byte
 //!   timestamp counts towards them. Every client we know sends more (SDK and Anaplan Connect 150,
 //!   the v2 client 8 + 100); the 54-byte HELP example is truncated for display.
 //! * The v2 timestamp is a big-endian u64 read as milliseconds above 10^12, seconds otherwise,
 //!   and must lie within `cert_freshness` either side of the server clock.
-//! * Every refusal is a 401: the reference documents no 400 for `/token/authenticate`. A header
+//! * Every refusal is a 401: the authentication spec lists only 201 and 401 for
+//!   `/token/authenticate`. A header
 //!   that does not carry a certificate is `FAILURE_BAD_HEADER`; anything wrong with the body, the
 //!   signature, the certificate or the user is `FAILURE_BAD_CREDENTIAL` with a precise message.
 //! * With trusted CAs in the seed, the certificate's direct issuer must be one of them (clients
@@ -27,8 +31,10 @@ use openssl::sign::Verifier;
 use openssl::x509::{X509Ref, X509VerifyResult, X509};
 use serde::Deserialize;
 
-use crate::state::{now_ms, AppState, Settings};
+use crate::clock::now_ms;
+use crate::state::{AppState, Settings};
 use crate::store::Store;
+use crate::trust::TrustedCas;
 
 /// Why a certificate sign-in was refused; shown in `statusMessage`.
 #[derive(Debug, thiserror::Error)]
@@ -52,45 +58,6 @@ const TIMESTAMP_BYTES: usize = 8;
 /// Above this a v2 timestamp is taken as milliseconds (10^12 ms is September 2001; 10^12 s is
 /// 33 000 years away).
 const MS_THRESHOLD: u64 = 1_000_000_000_000;
-
-/// The certificate authorities trusted for sign-in, parsed once from the seed.
-pub enum TrustedCas {
-    /// No CA listed: any issuer is accepted (signature and validity are still checked).
-    Any,
-    /// Only certificates issued directly by one of these.
-    Only(Vec<X509>),
-    /// The seed lists CAs that do not parse. Every certificate sign-in is refused with this
-    /// message rather than silently trusting everyone.
-    Invalid(String),
-}
-
-impl TrustedCas {
-    pub fn from_seed(pems: &[String]) -> TrustedCas {
-        if pems.is_empty() {
-            return TrustedCas::Any;
-        }
-        match parse_authorities(pems) {
-            Ok(cas) => TrustedCas::Only(cas),
-            Err(e) => TrustedCas::Invalid(e),
-        }
-    }
-}
-
-/// Parses the seed's `certificateAuthorities` (each a PEM text holding one or more certificates).
-pub fn parse_authorities(pems: &[String]) -> Result<Vec<X509>, String> {
-    let mut out = Vec::new();
-    for (i, pem) in pems.iter().enumerate() {
-        let certs = X509::stack_from_pem(pem.as_bytes())
-            .map_err(|e| format!("certificateAuthorities[{i}] is not a PEM certificate: {e}"))?;
-        if certs.is_empty() {
-            return Err(format!(
-                "certificateAuthorities[{i}] holds no PEM certificate"
-            ));
-        }
-        out.extend(certs);
-    }
-    Ok(out)
-}
 
 /// Verifies a certificate sign-in and returns the id of the user it maps to.
 /// `header_value` is what follows `CACertificate `; `body` is the raw request body.

@@ -9,8 +9,8 @@ use axum::http::request::Parts;
 use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
 
-use crate::api::ApiError;
 use crate::state::AppState;
+use crate::wire::ApiError;
 
 /// The signed-in user of an API request, taken from `Authorization: AnaplanAuthToken <token>`
 /// (or `Bearer <token>`, which the API hosts also accept). A missing, unknown, expired or
@@ -18,7 +18,6 @@ use crate::state::AppState;
 #[derive(Clone, Debug)]
 pub struct Authed {
     pub user_id: String,
-    pub token: String,
 }
 
 impl FromRequestParts<AppState> for Authed {
@@ -41,10 +40,7 @@ impl FromRequestParts<AppState> for Authed {
             .or_else(|| header.strip_prefix("Bearer "))
             .ok_or_else(|| ApiError::unauthorized(&path))?;
         let user_id = tokens::check(state, token).ok_or_else(|| ApiError::unauthorized(&path))?;
-        Ok(Authed {
-            user_id,
-            token: token.to_string(),
-        })
+        Ok(Authed { user_id })
     }
 }
 

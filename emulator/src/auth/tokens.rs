@@ -3,8 +3,9 @@
 use base64::Engine;
 use rand::RngCore;
 
+use crate::clock::now_ms;
 use crate::ids;
-use crate::state::{now_ms, AppState};
+use crate::state::AppState;
 use crate::store::TokenRecord;
 
 /// Issues a new token for the user and returns its value and record.

@@ -33,7 +33,6 @@ pub struct ItemChange {
 
 #[derive(Clone, Debug, Default)]
 pub struct ListData {
-    pub id: String,
     pub name: String,
     /// Name of the parent list of the hierarchy, if any.
     pub parent_list: Option<String>,
@@ -47,7 +46,6 @@ pub struct ListData {
 impl ListData {
     fn from_seed(seed: &SeedList) -> ListData {
         let mut list = ListData {
-            id: seed.id.clone(),
             name: seed.name.clone(),
             parent_list: seed.parent.clone(),
             properties: seed.properties.clone(),
@@ -69,10 +67,12 @@ impl ListData {
         self.items.values()
     }
 
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.items.len()
     }
 
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }
@@ -181,7 +181,6 @@ impl ListData {
 /// A module: its line items and its cells.
 #[derive(Clone, Debug, Default)]
 pub struct ModuleData {
-    pub id: String,
     pub name: String,
     /// List names, in order.
     pub dimensions: Vec<String>,
@@ -242,7 +241,6 @@ impl ModelData {
 
     fn module_from_seed(&self, seed: &SeedModule) -> ModuleData {
         let mut module = ModuleData {
-            id: seed.id.clone(),
             name: seed.name.clone(),
             dimensions: seed.dimensions.clone(),
             line_items: seed.line_items.clone(),

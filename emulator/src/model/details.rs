@@ -1,7 +1,8 @@
 //! The task `result` object and its `details` entries, in the shapes Anaplan returns.
 //!
 //! `details[].values` is a flat list of alternating names and values, all strings
-//! (see the wire reference §5.3 and the recorded `task_success_response.json`).
+//! (schema `TaskResult` of emulator/tests/fixtures/anaplan-openapi/integration-openapi.json, and
+//! `task_success_response.json` in emulator/tests/fixtures/anaplan-connect-fixtures/).
 
 use serde_json::{json, Value};
 

@@ -1,4 +1,5 @@
-//! Failure dumps (wire reference §6.4): the rows an import rejected or loaded with a warning.
+//! Failure dumps (the `…/dump/chunks/{chunkId}` answer in
+//! emulator/tests/fixtures/anaplan-openapi/integration-openapi.json): the rows an import rejected or loaded with a warning.
 //!
 //! Format: a header `"_Status_"`, the source columns (header names; unnamed or extra columns are
 //! `Column N`), `"_Line_"`, `"_Error_1_"`; then one row per failed (`E`) or warned (`W`) source row

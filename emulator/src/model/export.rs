@@ -8,8 +8,8 @@
 use bytes::Bytes;
 use serde_json::Value;
 
+use super::{FileMeta, Model, StoredFile};
 use crate::seed::SeedExport;
-use crate::store::{FileMeta, Model, StoredFile};
 
 use super::csv::{one_char, write_row, Encoding};
 use super::data::{ListData, ModelData, ModuleData};

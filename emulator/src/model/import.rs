@@ -33,8 +33,8 @@
 use bytes::Bytes;
 use serde_json::Value;
 
+use super::Model;
 use crate::seed::{ImportMapping, SeedImport};
-use crate::store::Model;
 
 use super::csv::{Format, Record, Source};
 use super::data::{ItemChange, ItemId, ModelData};

@@ -1,11 +1,12 @@
 //! Definitions of imports, exports and processes as the metadata endpoints show them
-//! (wire reference §7.1). Each function returns the inner object (`importMetadata`, ...), or
+//! (`GET …/imports/{importId}`, `…/exports/{exportId}`, `…/processes/{processId}` in
+//! emulator/tests/fixtures/anaplan-openapi/integration-openapi.json). Each function returns the inner object (`importMetadata`, ...), or
 //! `None` when the model has no such object.
 
 use serde_json::{json, Value};
 
+use super::{Model, StoredFile};
 use crate::seed::SeedImport;
-use crate::store::{Model, StoredFile};
 
 use super::csv::{Format, Source};
 use super::export;

@@ -12,7 +12,8 @@ use std::collections::BTreeMap;
 use bytes::Bytes;
 use serde_json::Value;
 
-use crate::store::{Model, TaskKind};
+use crate::seed::{SeedAction, SeedExport, SeedImport, SeedModel, SeedProcess};
+use files::chunks_identical;
 
 pub mod csv;
 pub mod data;
@@ -20,6 +21,7 @@ pub mod delete;
 pub mod details;
 pub mod dump;
 pub mod export;
+mod files;
 pub mod import;
 pub mod metadata;
 pub mod process;
@@ -30,8 +32,89 @@ pub mod values;
 mod tests;
 
 pub use data::ModelData;
+pub use files::{FileMeta, StoredFile};
 pub use metadata::{export_metadata, import_metadata, process_metadata};
 pub use validate::validate_seed;
+
+/// A model: its definitions (from the seed), its files and its data. The store holds one per
+/// model; a task works on a copy and commits it when it ends.
+#[derive(Clone)]
+pub struct Model {
+    pub seed: SeedModel,
+    pub files: BTreeMap<String, StoredFile>,
+    pub data: ModelData,
+    /// Id of the task currently holding the model's lock, if any.
+    pub running_task: Option<String>,
+}
+
+/// Which kind of object a task runs; also the path segment (`imports`, `exports`, ...).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TaskKind {
+    Import,
+    Export,
+    Action,
+    Process,
+}
+
+impl Model {
+    pub fn from_seed(seed: &SeedModel) -> Model {
+        let mut files = BTreeMap::new();
+        for f in &seed.files {
+            let meta = FileMeta::from_seed(f);
+            let file = match &f.content {
+                Some(text) => {
+                    StoredFile::with_content(meta, Bytes::from(text.clone().into_bytes()))
+                }
+                None => StoredFile::new(meta),
+            };
+            files.insert(f.id.clone(), file);
+        }
+        Model {
+            data: ModelData::from_seed(seed),
+            seed: seed.clone(),
+            files,
+            running_task: None,
+        }
+    }
+
+    pub fn import(&self, id: &str) -> Option<&SeedImport> {
+        self.seed.imports.iter().find(|i| i.id == id)
+    }
+    pub fn export(&self, id: &str) -> Option<&SeedExport> {
+        self.seed.exports.iter().find(|e| e.id == id)
+    }
+    pub fn action(&self, id: &str) -> Option<&SeedAction> {
+        self.seed.actions.iter().find(|a| a.id == id)
+    }
+    pub fn process(&self, id: &str) -> Option<&SeedProcess> {
+        self.seed.processes.iter().find(|p| p.id == id)
+    }
+
+    /// Takes over what a task changed on a copy of this model: the model data and the files
+    /// (export output). Files uploaded meanwhile are kept: only files the copy changed are taken.
+    pub fn commit(&mut self, changed: Model) {
+        self.data = changed.data;
+        for (id, file) in changed.files {
+            let same = self
+                .files
+                .get(&id)
+                .is_some_and(|f| f.meta == file.meta && chunks_identical(&f.chunks, &file.chunks));
+            if !same && self.export(&id).is_some() {
+                self.files.insert(id, file);
+            }
+        }
+    }
+
+    /// Whether an object of this kind and id exists in the model.
+    pub fn has_object(&self, kind: TaskKind, id: &str) -> bool {
+        match kind {
+            TaskKind::Import => self.import(id).is_some(),
+            TaskKind::Export => self.export(id).is_some(),
+            TaskKind::Action => self.action(id).is_some(),
+            TaskKind::Process => self.process(id).is_some(),
+        }
+    }
+}
 
 /// What running an object produced: the task's `result` object and the failure dumps by object id.
 #[derive(Debug, Clone)]

@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use bytes::Bytes;
 use serde_json::{json, Value};
 
+use super::{Model, TaskKind};
 use crate::seed::SeedProcess;
-use crate::store::{Model, TaskKind};
 
 use super::details::{failure, is_successful};
 

@@ -6,7 +6,6 @@ use serde_json::{json, Value};
 
 use super::*;
 use crate::seed::Seed;
-use crate::store::{Model, StoredFile, TaskKind};
 
 const WORKFORCE: &str = "75A40874E6B64FA3AE0E27A0A3A1A9A1";
 const SALES_FORECAST: &str = "9F8E7D6C5B4A49382716051F2E3D4C5B";

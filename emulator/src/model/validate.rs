@@ -267,6 +267,12 @@ fn single_char_setting(value: &str) -> bool {
     value.is_empty() || value.chars().count() == 1 || one_char(value) == Some('\t')
 }
 
+/// Whether a source file's separator or delimiter can be read: the reader splits the decoded
+/// bytes, so only an ASCII character (or none) can be matched.
+fn ascii_char_setting(value: &str) -> bool {
+    one_char(value).is_none_or(|c| c.is_ascii())
+}
+
 fn validate_file(f: &SeedFile, p: &mut Problems) {
     let at = format!("file {} ({})", f.id, f.name);
     p.check(single_char_setting(&f.separator), || {
@@ -281,9 +287,22 @@ fn validate_file(f: &SeedFile, p: &mut Problems) {
             f.delimiter
         )
     });
+    p.check(ascii_char_setting(&f.separator), || {
+        format!(
+            "{at}: separator {:?} is not ASCII; source files can only be split on ASCII",
+            f.separator
+        )
+    });
+    p.check(ascii_char_setting(&f.delimiter), || {
+        format!(
+            "{at}: delimiter {:?} is not ASCII; source files can only be quoted with ASCII",
+            f.delimiter
+        )
+    });
     p.check(Encoding::is_known(&f.encoding), || {
         format!(
-            "{at}: encoding {:?} is not supported (UTF-8, ISO-8859-1, UTF-16LE, UTF-16BE)",
+            "{at}: encoding {:?} is not supported \
+             (UTF-8, ISO-8859-1, windows-1252, UTF-16, UTF-16LE, UTF-16BE)",
             f.encoding
         )
     });
@@ -301,7 +320,7 @@ fn file_headers(f: &SeedFile) -> Option<Source<'_>> {
     if f.header_row < 1 {
         return None;
     }
-    let meta = crate::store::FileMeta::from_seed(f);
+    let meta = super::FileMeta::from_seed(f);
     Some(Source::open(
         content.as_bytes(),
         Format::of_file(&meta),

@@ -6,18 +6,19 @@ pub mod schema;
 
 use std::time::Duration;
 
+use anaplan_emulator::BundledSeed;
 use anaplan_emulator::{start, EmulatorConfig, RunningEmulator};
 use reqwest::blocking::{Client, RequestBuilder, Response};
 use serde_json::Value;
 
-pub const USER: &str = "integration.user@example.com";
-pub const PASSWORD: &str = "Integration-Pass-1";
-pub const CERT_USER: &str = "cert.user@example.com";
-pub const VIEWER: &str = "sales.viewer@example.com";
-pub const VIEWER_PASSWORD: &str = "Viewer-Pass-1";
+pub const USER: &str = BundledSeed::USER;
+pub const PASSWORD: &str = BundledSeed::PASSWORD;
+pub const CERT_USER: &str = BundledSeed::CERT_USER;
+pub const VIEWER: &str = BundledSeed::VIEWER;
+pub const VIEWER_PASSWORD: &str = BundledSeed::VIEWER_PASSWORD;
 /// Workspace "Financial Planning" and its model "Workforce Planning" in the bundled seed.
-pub const WS: &str = "8a80da9a6b3c21f3016b4d0a8f2b0042";
-pub const MODEL: &str = "75A40874E6B64FA3AE0E27A0A3A1A9A1";
+pub const WS: &str = BundledSeed::WS;
+pub const MODEL: &str = BundledSeed::MODEL;
 /// Workspace "Sales Operations".
 pub const WS2: &str = "8a80da9a6b3c21f3016b4d0a8f2b0077";
 

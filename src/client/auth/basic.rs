@@ -1,4 +1,6 @@
-//! Basic sign-in (wire reference §1.1): `Authorization: Basic base64(user:password)`, no body.
+//! Basic sign-in (`POST /token/authenticate` in
+//! emulator/tests/fixtures/anaplan-openapi/authentication-openapi.json): `Authorization: Basic
+//! base64(user:password)`, no body.
 
 use std::fmt;
 

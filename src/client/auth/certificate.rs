@@ -1,4 +1,6 @@
-//! CA-certificate sign-in (wire reference §1.2).
+//! CA-certificate sign-in, as Anaplan Connect does it (`CertificateAuthenticator.java` in
+//! anaplaninc/anaplan-java-client); the v2 format:
+//! https://community.anaplan.com/discussion/156606/using-the-anaplan-certificate-with-the-anaplan-rest-api-a-comprehensive-guide.
 //!
 //! * Header: `Authorization: CACertificate base64(PEM text of the certificate)`.
 //! * Body: `{"encodedData": base64(nonce), "encodedSignedData": base64(signature)}`, where the

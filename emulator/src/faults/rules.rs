@@ -47,23 +47,8 @@
 //! A path containing `:` needs the JSON form (`--faults-file`).
 
 use std::str::FromStr;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
 
-use axum::body::{Body, Bytes};
-use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-use http_body_util::BodyExt;
-use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
-
-use crate::api::ApiError;
-use crate::conn::ConnControl;
-use crate::state::AppState;
 
 /// The faults configured at start-up (`EmulatorConfig::faults`, CLI flags) or through the admin
 /// endpoint (`/__emulator/faults`, same JSON).
@@ -153,7 +138,7 @@ impl FaultRule {
         }
     }
 
-    fn validate(&self) -> Result<(), String> {
+    pub(crate) fn validate(&self) -> Result<(), String> {
         if let Fault::Status { code, .. } = self.fault {
             if !(400..=599).contains(&code) {
                 return Err(format!(
@@ -172,7 +157,7 @@ impl FaultRule {
         Ok(())
     }
 
-    fn matches(&self, method: &str, path: &str) -> bool {
+    pub(crate) fn matches(&self, method: &str, path: &str) -> bool {
         let method_ok = match self.method.as_deref() {
             None => true,
             Some(m) => m.eq_ignore_ascii_case(method) || m.eq_ignore_ascii_case("ANY"),
@@ -298,228 +283,6 @@ fn apply_option(rule: &mut FaultRule, key: &str, value: &str) -> Result<(), Stri
     Ok(())
 }
 
-/// Per-rule bookkeeping: how many requests matched, how many were faulted, and the rule's RNG.
-struct Counter {
-    seen: u64,
-    fired: u64,
-    rng: StdRng,
-}
-
-impl Counter {
-    fn new(seed: u64, index: usize) -> Counter {
-        // Spread the index over the seed's bits so neighbouring rules get unrelated streams.
-        let mixed = seed ^ (index as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        Counter {
-            seen: 0,
-            fired: 0,
-            rng: StdRng::seed_from_u64(mixed),
-        }
-    }
-
-    /// Counts one matching request and says whether the rule fires on it.
-    fn fires(&mut self, rule: &FaultRule) -> bool {
-        let n = self.seen;
-        self.seen += 1;
-        if n < rule.skip || rule.times.is_some_and(|t| self.fired >= t) {
-            return false;
-        }
-        if let Some(p) = rule.probability {
-            if self.rng.gen::<f64>() >= p {
-                return false;
-            }
-        }
-        self.fired += 1;
-        true
-    }
-}
-
-struct Active {
-    config: FaultConfig,
-    counters: Vec<Counter>,
-}
-
-/// What to do with one request.
-#[derive(Debug, Default)]
-pub struct Decision {
-    pub latency: Duration,
-    /// A status or reset fault (never `Latency`; that is summed into `latency`).
-    pub fault: Option<Fault>,
-}
-
-/// The live fault set, shared by every connection.
-pub struct Faults {
-    active: Mutex<Active>,
-    /// Read by every connection on each read and write, so changes apply at once.
-    bandwidth: Arc<AtomicU64>,
-}
-
-impl Faults {
-    pub fn new(config: FaultConfig) -> Faults {
-        let faults = Faults {
-            active: Mutex::new(Active {
-                config: FaultConfig::default(),
-                counters: Vec::new(),
-            }),
-            bandwidth: Arc::new(AtomicU64::new(0)),
-        };
-        faults.install(config);
-        faults
-    }
-
-    fn lock(&self) -> MutexGuard<'_, Active> {
-        self.active.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    pub fn config(&self) -> FaultConfig {
-        self.lock().config.clone()
-    }
-
-    /// Replaces the whole set; counters and RNGs start over.
-    pub fn replace(&self, config: FaultConfig) -> Result<(), String> {
-        config.validate()?;
-        self.install(config);
-        Ok(())
-    }
-
-    fn install(&self, config: FaultConfig) {
-        let mut active = self.lock();
-        active.counters = (0..config.rules.len())
-            .map(|i| Counter::new(config.seed, i))
-            .collect();
-        self.bandwidth
-            .store(config.bandwidth.unwrap_or(0), Ordering::Relaxed);
-        active.config = config;
-    }
-
-    /// Appends a rule; the other rules keep their counts.
-    pub fn add_rule(&self, rule: FaultRule) -> Result<(), String> {
-        rule.validate()?;
-        let mut active = self.lock();
-        let counter = Counter::new(active.config.seed, active.config.rules.len());
-        active.counters.push(counter);
-        active.config.rules.push(rule);
-        Ok(())
-    }
-
-    /// The per-connection bandwidth cap (bytes per second, 0 = unlimited), shared with connections.
-    pub fn bandwidth_limit(&self) -> Arc<AtomicU64> {
-        self.bandwidth.clone()
-    }
-
-    /// Counts the request against every rule it matches and says what to do with it.
-    pub fn decide(&self, method: &str, path: &str) -> Decision {
-        let mut guard = self.lock();
-        let Active { config, counters } = &mut *guard;
-        let mut decision = Decision::default();
-        for (rule, counter) in config.rules.iter().zip(counters.iter_mut()) {
-            let is_latency = matches!(rule.fault, Fault::Latency { .. });
-            if !rule.matches(method, path) || (!is_latency && decision.fault.is_some()) {
-                continue;
-            }
-            if !counter.fires(rule) {
-                continue;
-            }
-            match &rule.fault {
-                Fault::Latency { ms } => decision.latency += Duration::from_millis(*ms),
-                other => decision.fault = Some(other.clone()),
-            }
-        }
-        decision
-    }
-}
-
-/// The middleware that applies the fault set to every request but the admin endpoint's.
-pub async fn middleware(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if crate::admin::is_admin_path(req.uri().path()) {
-        return next.run(req).await;
-    }
-    let decision = state.faults.decide(req.method().as_str(), req.uri().path());
-    if !decision.latency.is_zero() {
-        tokio::time::sleep(decision.latency).await;
-    }
-    let Some(fault) = decision.fault else {
-        return next.run(req).await;
-    };
-    crate::reqlog::note_fault(&req, fault.name());
-    match fault {
-        Fault::Status { code, retry_after } => status_response(req, code, retry_after).await,
-        Fault::ResetRequest { after_bytes } => reset_request(req, after_bytes).await,
-        Fault::ResetResponse { after_bytes } => {
-            let ctl = req.extensions().get::<Arc<ConnControl>>().cloned();
-            let path = req.uri().path().to_string();
-            let res = next.run(req).await;
-            match ctl {
-                Some(ctl) => reset_response(res, after_bytes, ctl).await,
-                None => no_connection(&path),
-            }
-        }
-        // Latency is summed into `decision.latency` and never chosen as the fault.
-        Fault::Latency { .. } => next.run(req).await,
-    }
-}
-
-async fn status_response(req: Request, code: u16, retry_after: Option<u64>) -> Response {
-    let path = req.uri().path().to_string();
-    // Read the body as a real server would, so the client is not cut off mid-upload and the
-    // connection stays usable for keep-alive.
-    let mut body = req.into_body();
-    while let Some(Ok(_)) = body.frame().await {}
-    let status = StatusCode::from_u16(code).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-    let message = status.canonical_reason().unwrap_or("Injected fault");
-    let mut res = ApiError::new(status, message, path).into_response();
-    if let Some(secs) = retry_after {
-        res.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
-    }
-    res
-}
-
-/// A reset needs the emulator's own connection layer; a router served some other way says so.
-fn no_connection(path: &str) -> Response {
-    ApiError::new(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "Connection reset faults need the emulator's server (anaplan_emulator::start)",
-        path,
-    )
-    .into_response()
-}
-
-async fn reset_request(req: Request, after_bytes: u64) -> Response {
-    let Some(ctl) = req.extensions().get::<Arc<ConnControl>>().cloned() else {
-        return no_connection(req.uri().path());
-    };
-    let mut body = req.into_body();
-    let mut read = 0u64;
-    while read < after_bytes {
-        match body.frame().await {
-            Some(Ok(frame)) => read += frame.data_ref().map_or(0, |d| d.len() as u64),
-            _ => break,
-        }
-    }
-    ctl.kill();
-    // The connection task drops this future (and the socket) as soon as it sees the kill.
-    std::future::pending().await
-}
-
-async fn reset_response(res: Response, after_bytes: u64, ctl: Arc<ConnControl>) -> Response {
-    let (mut parts, body) = res.into_parts();
-    let bytes = match body.collect().await {
-        Ok(c) => c.to_bytes(),
-        Err(_) => Bytes::new(),
-    };
-    if bytes.is_empty() {
-        ctl.kill();
-        return std::future::pending().await;
-    }
-    // Withhold at least one byte so the response is cut short whatever `after_bytes` says.
-    let sent = (after_bytes as usize).min(bytes.len() - 1);
-    parts
-        .headers
-        .insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
-    let head = bytes.slice(..sent);
-    Response::from_parts(parts, Body::new(crate::conn::TruncatedBody::new(head, ctl)))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -612,50 +375,5 @@ mod tests {
             r#"{"fault":{"type":"latency","ms":1,"afterBytes":1}}"#
         )
         .is_err());
-    }
-
-    #[test]
-    fn skip_times_and_first_terminal_rule_wins() {
-        let faults = Faults::new(FaultConfig {
-            rules: vec![
-                "latency:ms=5".parse().unwrap(),
-                "503:PUT:/c/*:skip=1:times=2".parse().unwrap(),
-                "500:/c/*".parse().unwrap(),
-            ],
-            ..FaultConfig::default()
-        });
-        let codes: Vec<Option<u16>> = (0..5)
-            .map(|_| {
-                let d = faults.decide("PUT", "/c/1");
-                assert_eq!(d.latency, Duration::from_millis(5));
-                d.fault.map(|f| match f {
-                    Fault::Status { code, .. } => code,
-                    _ => 0,
-                })
-            })
-            .collect();
-        assert_eq!(
-            codes,
-            [Some(500), Some(503), Some(503), Some(500), Some(500)]
-        );
-        assert!(faults.decide("GET", "/d").fault.is_none());
-    }
-
-    #[test]
-    fn probability_is_repeatable_for_a_seed() {
-        let run = |seed| {
-            let faults = Faults::new(FaultConfig {
-                seed,
-                rules: vec!["503:p=0.5".parse().unwrap()],
-                ..FaultConfig::default()
-            });
-            (0..64)
-                .map(|_| faults.decide("GET", "/").fault.is_some())
-                .collect::<Vec<bool>>()
-        };
-        let a = run(11);
-        assert_eq!(a, run(11));
-        assert_ne!(a, run(12));
-        assert!(a.contains(&true) && a.contains(&false));
     }
 }
