@@ -3,7 +3,10 @@
  *
  * Conventions: every fallible function returns an anaplan_status (0 = ANAPLAN_STATUS_OK) and
  * writes its results to trailing out-params only on success; details of a failure are in the
- * calling thread's last error (anaplan_last_error_*). Handles are opaque; a NULL, freed or
+ * calling thread's last error (anaplan_last_error_*). Every call clears the last error on entry
+ * except those that read it (anaplan_last_error_*) and those that free (the _free functions,
+ * anaplan_string_free, anaplan_buffer_free), which leave it alone when they succeed: free what
+ * you hold, then read why the call before failed. Handles are opaque; a NULL, freed or
  * foreign handle gives ANAPLAN_STATUS_INVALID_HANDLE. Strings are NUL-terminated UTF-8; strings
  * and buffers returned by the library are freed with anaplan_string_free / anaplan_buffer_free.
  *

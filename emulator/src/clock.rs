@@ -26,6 +26,11 @@ pub fn iso_timestamp(ms: u64) -> String {
     )
 }
 
+/// Anaplan's date-time form in user objects (`lastLoginDate`): `2018-12-04T18:18:48.000+0000`.
+pub fn anaplan_datetime(ms: u64) -> String {
+    iso_timestamp(ms).replace('Z', "+0000")
+}
+
 // Howard Hinnant's days-to-civil algorithm (proleptic Gregorian calendar).
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
@@ -48,5 +53,6 @@ mod tests {
     fn timestamps_are_iso_utc() {
         assert_eq!(iso_timestamp(0), "1970-01-01T00:00:00.000Z");
         assert_eq!(iso_timestamp(1_750_736_826_123), "2025-06-24T03:47:06.123Z");
+        assert_eq!(anaplan_datetime(0), "1970-01-01T00:00:00.000+0000");
     }
 }

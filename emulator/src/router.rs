@@ -1,6 +1,7 @@
 //! Assembles every route: auth, the API in both path forms, and the admin endpoint.
 
-use axum::middleware::from_fn_with_state;
+use axum::http::Uri;
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::Router;
 
 use crate::api;
@@ -30,6 +31,7 @@ pub fn build(state: AppState) -> Router {
         .method_not_allowed_fallback(crate::auth::method_not_allowed)
         // Added last, so they cover every route and the fallbacks. The log is outermost so that
         // requests hit by an injected fault are recorded too.
+        .layer(from_fn(crate::wire::json_errors))
         .layer(from_fn_with_state(
             state.clone(),
             crate::faults::layer::middleware,
@@ -39,4 +41,37 @@ pub fn build(state: AppState) -> Router {
             crate::reqlog::layer::middleware,
         ))
         .with_state(state)
+}
+
+/// The URI with the trailing slashes of its path removed (`…/files/113000000001/` is
+/// `…/files/113000000001`): Anaplan serves both, the community spec lists paths such as
+/// `…/imports/`, and some clients open every upload with one. Applied before routing.
+pub fn without_trailing_slash(uri: &Uri) -> Option<Uri> {
+    let path = uri.path();
+    let trimmed = path.trim_end_matches('/');
+    if trimmed.len() == path.len() || trimmed.is_empty() {
+        return None;
+    }
+    let rebuilt = match uri.query() {
+        Some(q) => format!("{trimmed}?{q}"),
+        None => trimmed.to_string(),
+    };
+    rebuilt.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_trailing_slash;
+
+    #[test]
+    fn trailing_slashes_go_and_the_query_stays() {
+        let fix = |s: &str| without_trailing_slash(&s.parse().unwrap()).map(|u| u.to_string());
+        assert_eq!(fix("/2/0/users/me/").as_deref(), Some("/2/0/users/me"));
+        assert_eq!(
+            fix("/2/0/models/M/imports//?limit=1").as_deref(),
+            Some("/2/0/models/M/imports?limit=1")
+        );
+        assert_eq!(fix("/2/0/users/me"), None);
+        assert_eq!(fix("/"), None);
+    }
 }

@@ -224,6 +224,9 @@ where
     let per_request = ctl.clone();
     let service = service_fn(move |mut req: Request<Incoming>| {
         req.extensions_mut().insert(per_request.clone());
+        if let Some(uri) = crate::router::without_trailing_slash(req.uri()) {
+            *req.uri_mut() = uri;
+        }
         app.clone().oneshot(req)
     });
     let conn = http1::Builder::new().serve_connection(io, service);

@@ -1,7 +1,9 @@
 //! The wire shapes every HTTP layer shares: Anaplan's error body, the response envelope and
 //! paging (`meta.paging`), as the recorded responses in `tests/fixtures/` show them.
 
+use axum::extract::Request;
 use axum::http::{header, StatusCode};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map, Value};
 
@@ -54,6 +56,31 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// Every error answer in Anaplan's JSON shape, whatever made it: an extractor's rejection (a
+/// query string, a path or a body that cannot be read) answers `text/plain` otherwise. The
+/// status stays; the plain text becomes the message.
+pub async fn json_errors(req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    let res = next.run(req).await;
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(res.status().is_client_error() || res.status().is_server_error()) || is_json {
+        return res;
+    }
+    let code = res.status();
+    // Rejections are one short line; anything longer is not worth quoting.
+    let text = axum::body::to_bytes(res.into_body(), 4096)
+        .await
+        .ok()
+        .and_then(|b| String::from_utf8(b.to_vec()).ok())
+        .filter(|t| !t.trim().is_empty());
+    let message = text.unwrap_or_else(|| code.canonical_reason().unwrap_or("Error").to_string());
+    ApiError::new(code, message.trim().to_string(), path).into_response()
+}
+
 /// `{"meta":{"schema":...},"status":{"code":200,"message":"Success"},"<key>":<value>}`.
 pub fn envelope(schema: &str, key: &str, value: Value) -> Value {
     let mut obj = Map::new();
@@ -81,13 +108,7 @@ pub fn schema_url(api_base: &str, model_id: Option<&str>, object: &str) -> Strin
     }
 }
 
-/// `limit`/`offset` query parameters. Anaplan's default page size is 5000.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-pub struct PageQuery {
-    pub limit: Option<String>,
-    pub offset: Option<String>,
-}
-
+/// Anaplan's default page size.
 pub const DEFAULT_PAGE_SIZE: usize = 5000;
 
 /// Cuts one page out of `items` and writes the list envelope with `meta.paging`

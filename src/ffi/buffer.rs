@@ -15,5 +15,5 @@ use super::toolkit::{boundary, owned};
 /// `data` is NULL or a pointer; only its address is used unless the library handed it out.
 #[no_mangle]
 pub unsafe extern "C" fn anaplan_buffer_free(data: *mut u8) -> anaplan_status {
-    boundary::call(|| owned::free_buffer(data))
+    boundary::release(|| owned::free_buffer(data))
 }

@@ -87,5 +87,5 @@ pub unsafe extern "C" fn anaplan_cancel_token_is_cancelled(
 pub unsafe extern "C" fn anaplan_cancel_token_free(
     token: *mut anaplan_cancel_token,
 ) -> anaplan_status {
-    boundary::call(|| handles::free(token))
+    boundary::release(|| handles::free(token))
 }

@@ -147,7 +147,7 @@ pub unsafe extern "C" fn anaplan_config_new(out: *mut *mut anaplan_config) -> an
 /// `config` is NULL or any pointer value: it is looked up, never dereferenced.
 #[no_mangle]
 pub unsafe extern "C" fn anaplan_config_free(config: *mut anaplan_config) -> anaplan_status {
-    boundary::call(|| handles::free(config))
+    boundary::release(|| handles::free(config))
 }
 
 /// Sets the base URL of the authentication service (default `https://auth.anaplan.com`).

@@ -138,5 +138,5 @@ pub unsafe extern "C" fn anaplan_list_json(
 /// `list` is NULL or a pointer (checked against the live handles, never dereferenced).
 #[no_mangle]
 pub unsafe extern "C" fn anaplan_list_free(list: *mut anaplan_list) -> anaplan_status {
-    boundary::call(|| handles::free(list))
+    boundary::release(|| handles::free(list))
 }

@@ -76,7 +76,7 @@ pub unsafe extern "C" fn anaplan_run_options_new(
 pub unsafe extern "C" fn anaplan_run_options_free(
     options: *mut anaplan_run_options,
 ) -> anaplan_status {
-    boundary::call(|| handles::free(options))
+    boundary::release(|| handles::free(options))
 }
 
 /// Sets the `localeName` sent when starting (default: the connection's locale, `en_US` unless

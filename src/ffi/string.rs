@@ -16,5 +16,5 @@ use super::toolkit::{boundary, owned};
 /// `s` is NULL or a pointer; only its address is used unless the library handed it out.
 #[no_mangle]
 pub unsafe extern "C" fn anaplan_string_free(s: *mut c_char) -> anaplan_status {
-    boundary::call(|| owned::free_string(s))
+    boundary::release(|| owned::free_string(s))
 }

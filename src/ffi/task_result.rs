@@ -91,7 +91,7 @@ fn detail_message(details: &[Detail], detail_index: usize) -> Result<*mut c_char
 pub unsafe extern "C" fn anaplan_task_result_free(
     result: *mut anaplan_task_result,
 ) -> anaplan_status {
-    boundary::call(|| handles::free(result))
+    boundary::release(|| handles::free(result))
 }
 
 /// Writes 1 to `*out` if the task succeeded (`result.successful`), else 0 (also for a cancelled

@@ -78,5 +78,5 @@ pub unsafe extern "C" fn anaplan_upload_stream_finish(
 pub unsafe extern "C" fn anaplan_upload_stream_free(
     stream: *mut anaplan_upload_stream,
 ) -> anaplan_status {
-    boundary::call(|| handles::free(stream))
+    boundary::release(|| handles::free(stream))
 }

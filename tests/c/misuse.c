@@ -162,6 +162,31 @@ static void last_error_reading(void) {
     EXPECT(anaplan_config_free(config), ANAPLAN_STATUS_OK);
 }
 
+/* The natural C order on failure: free what you hold, then read why. Freeing leaves the last
+   error alone; only a failed free (a double free) records its own. */
+static void freeing_keeps_the_last_error(void) {
+    printf("-- freeing before reading the last error\n");
+    anaplan_config *config = NULL;
+    anaplan_run_options *options = NULL;
+    anaplan_cancel_token *token = NULL;
+    char *message = NULL;
+    EXPECT(anaplan_config_new(&config), ANAPLAN_STATUS_OK);
+    EXPECT(anaplan_run_options_new(&options), ANAPLAN_STATUS_OK);
+    EXPECT(anaplan_cancel_token_new(&token), ANAPLAN_STATUS_OK);
+    EXPECT(anaplan_config_set_chunk_size_mb(config, 0), ANAPLAN_STATUS_OUT_OF_RANGE);
+    EXPECT(anaplan_last_error_message_owned(&message), ANAPLAN_STATUS_OK);
+    EXPECT(anaplan_string_free(message), ANAPLAN_STATUS_OK);
+    EXPECT(anaplan_run_options_free(options), ANAPLAN_STATUS_OK);
+    EXPECT(anaplan_cancel_token_free(token), ANAPLAN_STATUS_OK);
+    EXPECT(anaplan_config_free(config), ANAPLAN_STATUS_OK);
+    EXPECT(anaplan_client_free(NULL), ANAPLAN_STATUS_OK);
+    EXPECT(anaplan_buffer_free(NULL), ANAPLAN_STATUS_OK);
+    CHECK(anaplan_last_error_code() == ANAPLAN_STATUS_OUT_OF_RANGE);
+    CHECK(strstr(last_message(), "chunk size") != NULL);
+    EXPECT(anaplan_config_free(config), ANAPLAN_STATUS_INVALID_HANDLE); /* double free */
+    CHECK(anaplan_last_error_code() == ANAPLAN_STATUS_INVALID_HANDLE);
+}
+
 static void *fail_on_another_thread(void *arg) {
     (void)arg;
     static anaplan_status seen;
@@ -189,6 +214,7 @@ int main(void) {
     freed_and_foreign_handles();
     invalid_strings_and_ranges();
     last_error_reading();
+    freeing_keeps_the_last_error();
     per_thread_last_error();
 
     printf("-- nothing left behind\n");

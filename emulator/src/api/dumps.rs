@@ -4,19 +4,20 @@
 //! Dumps are kept per user: only the user's own tasks show theirs, and only the latest run of an
 //! object keeps its dump (older task ids give 404, as on Anaplan).
 
-use axum::extract::{Query, State};
-use axum::http::{header, StatusCode};
+use axum::extract::State;
+use axum::http::{header, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use bytes::Bytes;
 use serde_json::{json, Value};
 
+use super::listing::query;
 use super::tasks::find_task;
 use super::ModelAccess;
 use crate::model::TaskKind;
 use crate::state::AppState;
-use crate::wire::{json_ok, paged, schema_url, ApiError, PageQuery};
+use crate::wire::{json_ok, paged, schema_url, ApiError};
 
 /// Dump chunks are 10 MB or less (`GET …/dump/chunks` in the integration spec of
 /// `emulator/tests/fixtures/`).
@@ -87,9 +88,11 @@ fn chunk_count(len: usize) -> usize {
 async fn chunks(
     State(state): State<AppState>,
     access: ModelAccess,
-    Query(q): Query<PageQuery>,
+    uri: Uri,
     kind: TaskKind,
 ) -> Result<Response, ApiError> {
+    // The same query parsing as every other list (a repeated parameter: the last one wins).
+    let q = query(&uri)?;
     let bytes = dump(&state, &access, kind)?;
     let items: Vec<Value> = (0..chunk_count(bytes.len()))
         .map(|i| json!({"id": i.to_string(), "name": format!("Chunk {i}")}))
@@ -97,8 +100,8 @@ async fn chunks(
     let urls = state.urls();
     let body = paged(
         items,
-        q.limit.as_deref(),
-        q.offset.as_deref(),
+        q.get("limit").map(String::as_str),
+        q.get("offset").map(String::as_str),
         &format!("{}{}", urls.api, access.path),
         &schema_url(&urls.api, Some(&access.model_id), "chunk"),
         "chunks",

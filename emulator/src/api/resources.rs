@@ -25,6 +25,8 @@ pub fn top_router() -> Router<AppState> {
         .route("/2/0/users", get(users))
         .route("/2/0/users/me", get(user_me))
         .route("/2/0/users/{userId}", get(user_by_id))
+        .route("/2/0/users/{userId}/workspaces", get(user_workspaces))
+        .route("/2/0/users/{userId}/models", get(user_models))
         .route("/2/0/workspaces", get(workspaces))
         .route("/2/0/workspaces/{workspaceId}", get(workspace))
         .route(
@@ -176,16 +178,57 @@ fn workspace_json(w: &SeedWorkspace, tenant_details: bool) -> Value {
     v
 }
 
+/// The workspaces of a user, for the `/users/{userId}/…` listings of older clients (the original
+/// Python library's `get_workspaces(conn, uid)`). Anaplan does not document what another user's
+/// id shows; here it is what that user can see and the caller can see too, so a listing never
+/// shows more than the caller's own; an unknown user is a 404.
+fn named_user_workspaces(
+    store: &Store,
+    named: Option<&str>,
+    path: &str,
+) -> Result<Option<Vec<String>>, ApiError> {
+    named
+        .map(|id| {
+            store
+                .user(id)
+                .map(|u| u.workspaces.clone())
+                .ok_or_else(|| ApiError::not_found(path))
+        })
+        .transpose()
+}
+
 async fn workspaces(
     State(state): State<AppState>,
     authed: Authed,
     OriginalUri(uri): OriginalUri,
 ) -> Result<Response, ApiError> {
-    let q = query(&uri)?;
+    workspace_list(&state, &authed, &uri, None)
+}
+
+async fn user_workspaces(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(user_id): Path<String>,
+    OriginalUri(uri): OriginalUri,
+) -> Result<Response, ApiError> {
+    workspace_list(&state, &authed, &uri, Some(&user_id))
+}
+
+/// The workspaces the user sees (and, for `/users/{userId}/workspaces`, the named user too),
+/// sorted and paged.
+fn workspace_list(
+    state: &AppState,
+    authed: &Authed,
+    uri: &Uri,
+    named: Option<&str>,
+) -> Result<Response, ApiError> {
+    let q = query(uri)?;
     let details = flag(&q, "tenantDetails");
-    let mut items = with_user(&state, &authed, uri.path(), |store, user| {
+    let mut items = with_user(state, authed, uri.path(), |store, user| {
+        let also = named_user_workspaces(store, named, uri.path())?;
         Ok(store
             .workspaces_of(user)
+            .filter(|w| also.as_ref().is_none_or(|ws| ws.contains(&w.id)))
             .map(|w| workspace_json(w, details))
             .collect::<Vec<_>>())
     })?;
@@ -195,7 +238,7 @@ async fn workspaces(
         Some(WORKSPACE_SORT_FIELDS),
         uri.path(),
     )?;
-    list_page(&state, &uri, None, "workspace", "workspaces", items)
+    list_page(state, uri, None, "workspace", "workspaces", items)
 }
 
 async fn workspace(
@@ -261,12 +304,14 @@ fn model_json(store: &Store, m: &Model, api: &str, details: bool) -> Value {
     v
 }
 
-/// The models the user sees (optionally only one workspace's), sorted and paged.
+/// The models the user sees (optionally only one workspace's, and for `/users/{userId}/models`
+/// only those the named user sees too), sorted and paged.
 fn model_list(
     state: &AppState,
     authed: &Authed,
     uri: &Uri,
     workspace_id: Option<&str>,
+    named: Option<&str>,
 ) -> Result<Response, ApiError> {
     let q = query(uri)?;
     let details = flag(&q, "modelDetails");
@@ -277,9 +322,14 @@ fn model_list(
                 return Err(ApiError::not_found(uri.path()));
             }
         }
+        let also = named_user_workspaces(store, named, uri.path())?;
         Ok(store
             .models_of(user)
             .filter(|m| workspace_id.is_none_or(|ws| m.seed.workspace_id == ws))
+            .filter(|m| {
+                also.as_ref()
+                    .is_none_or(|ws| ws.contains(&m.seed.workspace_id))
+            })
             .map(|m| model_json(store, m, &api, details))
             .collect::<Vec<_>>())
     })?;
@@ -297,7 +347,16 @@ async fn models(
     authed: Authed,
     OriginalUri(uri): OriginalUri,
 ) -> Result<Response, ApiError> {
-    model_list(&state, &authed, &uri, None)
+    model_list(&state, &authed, &uri, None, None)
+}
+
+async fn user_models(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(user_id): Path<String>,
+    OriginalUri(uri): OriginalUri,
+) -> Result<Response, ApiError> {
+    model_list(&state, &authed, &uri, None, Some(&user_id))
 }
 
 async fn workspace_models(
@@ -306,7 +365,7 @@ async fn workspace_models(
     Path(workspace_id): Path<String>,
     OriginalUri(uri): OriginalUri,
 ) -> Result<Response, ApiError> {
-    model_list(&state, &authed, &uri, Some(&workspace_id))
+    model_list(&state, &authed, &uri, Some(&workspace_id), None)
 }
 
 /// `GET /models/{m}`. The workspace form of this path answers 405 on the real service.

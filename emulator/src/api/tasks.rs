@@ -4,18 +4,20 @@
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::State;
+use axum::http::Uri;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Value};
 
+use super::listing::query;
 use super::ModelAccess;
 use crate::model::TaskKind;
 use crate::runner;
 use crate::state::AppState;
 use crate::store::{Store, TaskRecord, TaskState};
-use crate::wire::{envelope, json_ok, paged, schema_url, ApiError, PageQuery};
+use crate::wire::{envelope, json_ok, paged, schema_url, ApiError};
 
 /// Path segment and id parameter name of each kind of runnable object.
 pub const KINDS: [(TaskKind, &str, &str); 4] = [
@@ -116,9 +118,11 @@ fn parse_parameters(body: &[u8], path: &str) -> Result<Value, ApiError> {
 async fn list(
     State(state): State<AppState>,
     access: ModelAccess,
-    Query(q): Query<ListQuery>,
+    uri: Uri,
     kind: TaskKind,
 ) -> Result<Response, ApiError> {
+    // The same query parsing as every other list (a repeated parameter: the last one wins).
+    let q = query(&uri)?;
     let object = object_id(&access, kind);
     let mut tasks: Vec<(u64, Value)> = {
         let store = state.store();
@@ -136,27 +140,20 @@ async fn list(
             .collect()
     };
     // Anaplan accepts any field after the sign and sorts by creation time; only the sign matters here.
-    if q.sort.as_deref().is_some_and(|s| s.starts_with('-')) {
+    if q.get("sort").is_some_and(|s| s.starts_with('-')) {
         tasks.sort_by_key(|t| std::cmp::Reverse(t.0));
     }
     let url = format!("{}{}", state.urls().api, access.path);
     let body = paged(
         tasks.into_iter().map(|(_, v)| v).collect(),
-        q.page.limit.as_deref(),
-        q.page.offset.as_deref(),
+        q.get("limit").map(String::as_str),
+        q.get("offset").map(String::as_str),
         &url,
         &task_schema(&state, &access.model_id),
         "tasks",
         &access.path,
     )?;
     Ok(json_ok(body))
-}
-
-#[derive(Debug, Default, serde::Deserialize)]
-pub struct ListQuery {
-    sort: Option<String>,
-    #[serde(flatten)]
-    page: PageQuery,
 }
 
 async fn status(

@@ -3,7 +3,7 @@
 use base64::Engine;
 use rand::RngCore;
 
-use crate::clock::now_ms;
+use crate::clock::{anaplan_datetime, now_ms};
 use crate::ids;
 use crate::state::AppState;
 use crate::store::TokenRecord;
@@ -18,7 +18,13 @@ pub fn issue(state: &AppState, user_id: &str) -> (String, TokenRecord) {
         user_id: user_id.to_string(),
         expires_at_ms: now_ms() + ttl.as_millis() as u64,
     };
-    state.store().tokens.insert(value.clone(), record.clone());
+    let mut store = state.store();
+    store.tokens.insert(value.clone(), record.clone());
+    // A sign-in is a login: `users/me` shows it, as Anaplan does.
+    if let Some(user) = store.users.iter_mut().find(|u| u.id == user_id) {
+        user.last_login_date = Some(anaplan_datetime(now_ms()));
+    }
+    drop(store);
     (value, record)
 }
 

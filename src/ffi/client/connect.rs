@@ -161,7 +161,7 @@ pub unsafe extern "C" fn anaplan_client_connect_certificate_memory(
 /// `client` is NULL or any pointer: it is checked against the live handles, never dereferenced.
 #[no_mangle]
 pub unsafe extern "C" fn anaplan_client_free(client: *mut anaplan_client) -> anaplan_status {
-    boundary::call(|| {
+    boundary::release(|| {
         if client.is_null() {
             return Ok(());
         }

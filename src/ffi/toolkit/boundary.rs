@@ -58,6 +58,21 @@ where
     on(handle, |object| body(&mut lock(object)))
 }
 
+/// Runs the body of a function that frees (`_free`, `anaplan_string_free`, ...): like [`call`],
+/// but a success leaves the thread's last error as it was. C code frees what it holds first and
+/// reads why the call before failed afterwards; a free that cleared the error would hide it.
+/// A failed free (a double free) records its own error, as any failed call does.
+pub fn release(body: impl FnOnce() -> Result<(), FfiError>) -> anaplan_status {
+    match run(body) {
+        Ok(()) => ANAPLAN_STATUS_OK,
+        Err(error) => {
+            let status = error.status;
+            last_error::set(error);
+            status
+        }
+    }
+}
+
 /// Like [`call`] but leaves the last error alone, for the functions that read it: reading the
 /// last error must not replace it, even when the read itself fails (a buffer too small).
 pub fn call_keeping_last_error(body: impl FnOnce() -> Result<(), FfiError>) -> anaplan_status {
@@ -165,6 +180,16 @@ mod tests {
         let s = call_keeping_last_error(|| panic!("reader broke"));
         assert_eq!(s, ANAPLAN_STATUS_PANIC);
         assert_eq!(last().unwrap().status, ANAPLAN_STATUS_NOT_FOUND);
+    }
+
+    #[test]
+    fn a_successful_free_keeps_the_last_error_and_a_failed_one_replaces_it() {
+        assert_eq!(failing_export(), ANAPLAN_STATUS_NOT_FOUND);
+        assert_eq!(release(|| Ok(())), ANAPLAN_STATUS_OK);
+        assert_eq!(last().unwrap().status, ANAPLAN_STATUS_NOT_FOUND);
+        let double_free = || Err(FfiError::new(ANAPLAN_STATUS_INVALID_HANDLE, "freed"));
+        assert_eq!(release(double_free), ANAPLAN_STATUS_INVALID_HANDLE);
+        assert_eq!(last().unwrap().status, ANAPLAN_STATUS_INVALID_HANDLE);
     }
 
     #[test]
