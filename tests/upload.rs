@@ -367,6 +367,46 @@ fn an_unknown_file_id_is_not_found_rather_than_a_new_file() {
     );
     assert!(err.to_string().contains("113999999999"), "{err}");
     assert_eq!(e.count("PUT", "*"), 0, "no chunk went to the new file");
+    assert_eq!(
+        e.count("POST", "*/files/*"),
+        0,
+        "no chunk count set: no new file"
+    );
+}
+
+/// A failed call loses nothing: a source that is not a readable file, an unknown id and a stream
+/// abandoned before its first byte all leave the server's file as it was, with nothing written.
+#[test]
+fn a_source_that_cannot_be_read_and_an_abandoned_stream_touch_nothing() {
+    let e = common::emulator();
+    let c = connect(&e, MB, 2, true);
+    let before = c.download_to_vec(FILE, None).unwrap();
+    assert!(!before.is_empty());
+    let writes = |e: &common::Emu| e.count("POST", "*") + e.count("PUT", "*");
+    e.clear_requests();
+
+    let folder = scratch_dir("upload-folder");
+    match c.upload_file(FILE, &folder, None) {
+        Err(Error::Io { path, source }) => {
+            assert_eq!(path, folder);
+            assert!(source.to_string().contains("folder"), "{source}");
+        }
+        other => panic!("expected Io naming the folder, got {other:?}"),
+    }
+    let up = c.upload_begin(FILE, None).unwrap();
+    drop(up);
+    let up = c.upload_begin(FILE, Some(100)).unwrap();
+    drop(up);
+    let err = c.upload_begin("113999999999", None).unwrap_err();
+    assert!(
+        matches!(err, Error::NotFound { kind: "file", .. }),
+        "{err:?}"
+    );
+
+    assert_eq!(writes(&e), 0, "{:#?}", e.requests());
+    assert_eq!(c.download_to_vec(FILE, None).unwrap(), before);
+    let files = c.list_files().unwrap();
+    assert!(files.iter().all(|f| f.id != "113999999999"), "no file made");
 }
 
 #[test]

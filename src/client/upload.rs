@@ -30,6 +30,7 @@ use super::chunker::{chunk_count, BufferPool, Chunk, Chunker};
 use super::connection::Client;
 use super::error::{Error, Result};
 use super::http::Request;
+use super::kind::ObjectKind;
 use super::transfer::{
     checked_settings, file_path, in_chunk, keep_first, report, start_workers, Progress,
 };
@@ -62,7 +63,24 @@ impl Client {
     ) -> Result<UploadSummary> {
         let settings = checked_settings(self)?;
         let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
-        let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+        let meta = file.metadata().map_err(|e| Error::io(path, e))?;
+        // A folder opens on some systems and fails only at the first read: it must be refused
+        // before the server's file is touched.
+        if !meta.is_file() {
+            let what = if meta.is_dir() {
+                "a folder"
+            } else {
+                "not a regular file"
+            };
+            return Err(Error::io(
+                path,
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    format!("{what}, not a file to upload"),
+                ),
+            ));
+        }
+        let len = meta.len();
         let mut upload = Pipeline::start(self, file_id, Some(len), settings)?;
         let mut progress = progress;
         // Reads exactly the length announced in the chunk count: a file that grows meanwhile is
@@ -216,6 +234,9 @@ struct Pipeline {
     workers: TransferPool<ChunkJob, ChunkDone>,
     parallelism: usize,
     cancel: CancelToken,
+    /// The chunk count to announce (-1: unknown) until it is announced, with the first chunk:
+    /// an upload that never sends data leaves the server's file as it was.
+    unannounced: Option<i64>,
     done_bytes: u64,
     sent_bytes: u64,
     failure: Option<Error>,
@@ -230,7 +251,7 @@ impl Pipeline {
     ) -> Result<Pipeline> {
         let path = file_path(client, file_id)?;
         let count = total.map_or(-1, |t| chunk_count(t, chunk_size) as i64);
-        announce(client, &path, file_id, count)?;
+        check_exists(client, file_id)?;
         let cancel = CancelToken::new();
         // The zlib level when chunks are compressed.
         let config = client.config();
@@ -255,6 +276,7 @@ impl Pipeline {
             workers,
             parallelism,
             cancel,
+            unannounced: Some(count),
             done_bytes: 0,
             sent_bytes: 0,
             failure: None,
@@ -331,6 +353,10 @@ impl Pipeline {
             self.wait_one(progress)?;
         }
         self.cancel.check()?;
+        if let Some(count) = self.unannounced {
+            announce(&self.client, &self.path, &self.file_id, count)?;
+            self.unannounced = None;
+        }
         self.workers.submit(ChunkJob {
             index: chunk.index,
             data: chunk.data,
@@ -420,6 +446,21 @@ impl Pipeline {
         ));
         Ok(summary)
     }
+}
+
+/// Checks that `file_id` is a file of the current model before anything is written: Anaplan
+/// creates a new file when the chunk count is set for an unknown id, so the check must come first.
+fn check_exists(client: &Client, file_id: &str) -> Result<()> {
+    let files = client.list_in_model(ObjectKind::File)?;
+    if files.iter().any(|f| f.id == file_id) {
+        return Ok(());
+    }
+    Err(Error::NotFound {
+        kind: "file",
+        name: file_id.to_string(),
+        scope: " in the current model; nothing was sent (upload to the id of one of its files)"
+            .into(),
+    })
 }
 
 /// `POST files/{id}` with the chunk count. Anaplan creates a new file when the id is not one of
