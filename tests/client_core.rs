@@ -728,6 +728,23 @@ fn plain_http_to_a_remote_host_needs_explicit_permission() {
     );
 }
 
+/// The URLs the emulator used to print (`…/2/0`, `…/token/authenticate`) work as well as the
+/// service roots: both are taken as the roots.
+#[test]
+fn base_urls_copied_with_the_service_path_work() {
+    let e = emulator_with(EmulatorConfig {
+        auth_port: Some(0),
+        ..EmulatorConfig::default()
+    });
+    let mut config = config_for(&e);
+    config.api_url = format!("{}/2/0", e.emu.api_url);
+    config.auth_url = format!("{}/token/authenticate", e.emu.auth_url);
+    let c = Client::connect(config, basic_credentials(), Logger::default()).unwrap();
+    assert!(!c.list_workspaces().unwrap().is_empty());
+    assert_eq!(e.count("GET", "/2/0/workspaces"), 1, "{:#?}", e.requests());
+    assert_eq!(e.count("GET", "/2/0/2/0/*"), 0);
+}
+
 #[test]
 fn regions_resolve_by_name_and_unknown_ones_are_refused() {
     let mut config = Config::default();

@@ -596,3 +596,29 @@ fn an_upload_by_name_means_the_data_source_not_the_export_output_of_that_name() 
     let err = client.resolve_upload_file("Nothing.csv").unwrap_err();
     assert!(matches!(err, Error::NotFound { kind: "file", .. }), "{err}");
 }
+
+/// A message quotes a short prefix of what the caller passed, however long: a 1 MB name does
+/// not make a 1 MB message.
+#[test]
+fn messages_quote_only_a_prefix_of_a_long_name() {
+    let (_env, client) = connect();
+    main_model(&client);
+    let long = "Employees".repeat(120_000);
+    for kind in [ObjectKind::File, ObjectKind::Import, ObjectKind::Workspace] {
+        let err = client.resolve(kind, &long).unwrap_err();
+        assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+        let message = err.to_string();
+        assert!(
+            message.len() < 400,
+            "{} bytes: {:.200}",
+            message.len(),
+            message
+        );
+        assert!(
+            message.contains(&format!("({} bytes)", long.len())),
+            "{message:.300}"
+        );
+    }
+    let err = client.set_workspace(&long).unwrap_err();
+    assert!(err.to_string().len() < 400);
+}

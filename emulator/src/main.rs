@@ -189,10 +189,18 @@ fn main() {
             ),
         )
     });
+    // The base URLs exactly as a client takes them (the library's `set_api_url`/`set_auth_url`,
+    // the SDK's hosts); the paths after them are shown apart so they are not copied along.
     println!("anaplan-emulator listening");
-    println!("  api:   {}/2/0", emu.api_url);
-    println!("  auth:  {}/token/authenticate", emu.auth_url);
-    println!("  admin: {}/__emulator/", emu.api_url);
+    println!(
+        "  API base URL:  {}   (Integration API under /2/0)",
+        emu.api_url
+    );
+    println!(
+        "  auth base URL: {}   (sign-in at /token/authenticate)",
+        emu.auth_url
+    );
+    println!("  admin:         {}/__emulator/", emu.api_url);
     if let Some(path) = &args.ready_file {
         if let Err(e) = write_ready_file(path, &emu) {
             fail(

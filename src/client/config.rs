@@ -4,7 +4,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::error::{Error, Result};
+use super::error::{quoted, Error, Result};
 use super::retry::Jitter;
 
 /// Anaplan production hosts (legacy regions us1, us2, us5, us7, eu1, eu2, eu4, ap1).
@@ -173,18 +173,19 @@ impl fmt::Debug for Config {
 }
 
 impl Config {
-    /// The proxy URL fit for messages: a password in it (`http://user:pass@proxy`) is replaced.
+    /// The proxy URL fit for messages: the credentials in it are replaced (see [`redact_url`]).
     pub fn redacted_proxy(&self) -> Option<String> {
-        self.proxy.as_ref().map(|p| match reqwest::Url::parse(p) {
-            Ok(mut url) => {
-                if url.password().is_some() {
-                    // Only fails for URLs that cannot carry credentials, which have none.
-                    let _ = url.set_password(Some("***"));
-                }
-                url.to_string()
-            }
-            Err(_) => "(not a URL)".into(),
-        })
+        self.proxy.as_deref().map(redact_url)
+    }
+
+    /// Sets the proxy every request goes through (`None`: the environment's), refused unless it
+    /// is an `http://` or `https://` URL with a host; the config is unchanged then.
+    pub fn set_proxy(&mut self, proxy: Option<&str>) -> Result<()> {
+        if let Some(p) = proxy {
+            check_proxy(p)?;
+        }
+        self.proxy = proxy.map(str::to_string);
+        Ok(())
     }
 
     /// Sets both hosts to those of a region by name (`eu3`, `us9`, `au1`, ...).
@@ -195,7 +196,8 @@ impl Config {
             .ok_or_else(|| {
                 let names: Vec<&str> = REGIONS.iter().map(|r| r.0).collect();
                 Error::invalid(format!(
-                    "unknown region {region:?}; known regions: {}",
+                    "unknown region {}; known regions: {}",
+                    quoted(region),
                     names.join(", ")
                 ))
             })?;
@@ -262,31 +264,92 @@ impl Config {
         Ok(())
     }
 
+    /// The service roots a client builds on. A URL copied with the path of the service after it is
+    /// taken as its root, since that is unambiguous: an API URL ending in `/2/0` (the Integration
+    /// API's version path) and an auth URL ending in `/token/authenticate` or `/token`. Trailing
+    /// slashes go too.
+    pub fn with_service_roots(mut self) -> Config {
+        self.api_url = strip_suffixes(&self.api_url, &["/2/0"]);
+        self.auth_url = strip_suffixes(&self.auth_url, &["/token/authenticate", "/token"]);
+        self
+    }
+
     /// Checks the URLs: absolute http(s) URLs, and plain HTTP only to loopback unless allowed.
     pub fn validate(&self) -> Result<()> {
         for (what, url) in [("auth URL", &self.auth_url), ("API URL", &self.api_url)] {
             check_url(what, url, self.allow_insecure_http)?;
         }
         if let Some(p) = &self.proxy {
-            // The URL is not repeated: it may hold the proxy's password.
-            reqwest::Url::parse(p)
-                .map_err(|e| Error::invalid(format!("the proxy URL is not a URL: {e}")))?;
+            check_proxy(p)?;
         }
         Ok(())
     }
 }
 
+/// `url` without trailing slashes and without the first of `suffixes` it ends with.
+fn strip_suffixes(url: &str, suffixes: &[&str]) -> String {
+    let url = url.trim_end_matches('/');
+    let root = suffixes
+        .iter()
+        .find_map(|s| url.strip_suffix(s))
+        .unwrap_or(url);
+    root.trim_end_matches('/').to_string()
+}
+
+/// A URL fit for messages and logs, whatever its shape: what stands before an `@` of its
+/// authority (`user:password@`) becomes `***@`. Works on text that does not parse as a URL too
+/// (`user:secret@proxy:3128`), since those are what a mistyped setting looks like.
+pub fn redact_url(url: &str) -> String {
+    let (scheme, rest) = match url.find("://") {
+        Some(i) => url.split_at(i + 3),
+        None => ("", url),
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}***{}", &rest[at..]),
+        None => url.to_string(),
+    }
+}
+
+/// A proxy must be a URL the HTTP stack can use: `http://` or `https://`. Anything else would be
+/// ignored, and every request would go past the proxy, which a network that requires it forbids.
+fn check_proxy(proxy: &str) -> Result<()> {
+    let url = reqwest::Url::parse(proxy)
+        .ok()
+        .filter(|u| proxy.contains("://") && u.host().is_some())
+        .ok_or_else(|| {
+            // Not quoted: a mistyped proxy (`user:secret`) may be nothing but its password.
+            Error::invalid(
+                "the proxy setting is not a URL with a host, e.g. http://proxy.example:3128 \
+                 (it is not quoted here: it may hold a password)",
+            )
+        })?;
+    match url.scheme() {
+        "http" | "https" => Ok(()),
+        other => Err(Error::invalid(format!(
+            "the proxy {:?} has scheme {other:?}; use http:// or https:// (e.g. http://proxy.example:3128)",
+            redact_url(proxy)
+        ))),
+    }
+}
+
 fn check_url(what: &str, url: &str, allow_insecure: bool) -> Result<()> {
+    // Every message below quotes the URL without its credentials.
+    let shown = redact_url(url);
+    let url = shown.as_str();
     let parsed = reqwest::Url::parse(url)
-        .map_err(|e| Error::invalid(format!("{what} {url:?} is not a URL: {e}")))?;
+        .map_err(|e| Error::invalid(format!("{what} {} is not a URL: {e}", quoted(url))))?;
     match parsed.scheme() {
         "https" => Ok(()),
         "http" if allow_insecure || is_loopback(&parsed) => Ok(()),
         "http" => Err(Error::invalid(format!(
-            "{what} {url:?} uses plain HTTP to a host that is not loopback; use https, or allow insecure HTTP explicitly"
+            "{what} {} uses plain HTTP to a host that is not loopback; use https, or allow insecure HTTP explicitly",
+            quoted(url)
         ))),
         other => Err(Error::invalid(format!(
-            "{what} {url:?} has scheme {other:?}; expected https"
+            "{what} {} has scheme {}; expected https",
+            quoted(url),
+            quoted(other)
         ))),
     }
 }
@@ -303,6 +366,83 @@ fn is_loopback(url: &reqwest::Url) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credentials_in_urls_of_any_shape_are_redacted() {
+        for (url, shown) in [
+            ("http://user:secret@proxy:3128", "http://***@proxy:3128"),
+            ("user:secret@proxy:3128", "***@proxy:3128"),
+            ("https://a:b@host/p@th?x=@", "https://***@host/p@th?x=@"),
+            ("https://host/path", "https://host/path"),
+            ("ftp://secret@x", "ftp://***@x"),
+        ] {
+            assert_eq!(redact_url(url), shown);
+        }
+        let with = |proxy: &str| Config {
+            proxy: Some(proxy.into()),
+            ..Config::default()
+        };
+        for bad in [
+            "user:secret",
+            "ftp://user:secret@proxy",
+            "socks9://secret@proxy:1080",
+        ] {
+            let e = with(bad).validate().unwrap_err();
+            assert!(matches!(e, Error::InvalidArgument(_)), "{bad}: {e:?}");
+            assert!(!e.to_string().contains("secret"), "{e}");
+        }
+        assert!(with("http://proxy:3128").validate().is_ok());
+        for api in [
+            "http://u:secret@example.com",
+            "ftp://u:secret@h",
+            "http://u:secret@h:99999",
+        ] {
+            let c = Config {
+                api_url: api.into(),
+                ..Config::default()
+            };
+            let e = c.validate().unwrap_err();
+            assert!(!e.to_string().contains("secret"), "{e}");
+        }
+    }
+
+    #[test]
+    fn urls_copied_with_their_service_path_are_taken_as_the_roots() {
+        let roots = |api: &str, auth: &str| {
+            let c = Config {
+                api_url: api.into(),
+                auth_url: auth.into(),
+                ..Config::default()
+            }
+            .with_service_roots();
+            (c.api_url, c.auth_url)
+        };
+        let root = (
+            "http://127.0.0.1:8080".to_string(),
+            "http://127.0.0.1:8081".to_string(),
+        );
+        assert_eq!(
+            roots(
+                "http://127.0.0.1:8080/2/0",
+                "http://127.0.0.1:8081/token/authenticate"
+            ),
+            root
+        );
+        assert_eq!(
+            roots("http://127.0.0.1:8080/2/0/", "http://127.0.0.1:8081/token/"),
+            root
+        );
+        assert_eq!(
+            roots("http://127.0.0.1:8080/", "http://127.0.0.1:8081"),
+            root
+        );
+        // A path that is not the service's is left as it is (a proxy prefix, say).
+        let (api, _) = roots(
+            "https://gateway.example/anaplan",
+            "https://auth.anaplan.com",
+        );
+        assert_eq!(api, "https://gateway.example/anaplan");
+    }
 
     #[test]
     fn proxy_passwords_stay_out_of_debug_and_errors() {

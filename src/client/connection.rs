@@ -11,7 +11,7 @@ use super::auth::token::TokenManager;
 use super::auth::Credentials;
 use super::cancel::CancelToken;
 use super::config::Config;
-use super::error::{Error, Result};
+use super::error::{quoted, Error, Result};
 use super::http::{Request, Response, Transport};
 use super::log::Logger;
 
@@ -61,7 +61,8 @@ impl std::fmt::Debug for Client {
 fn check_id(kind: &str, id: &str) -> Result<()> {
     if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
         return Err(Error::invalid(format!(
-            "{kind} id {id:?} is not an Anaplan id (letters and digits only)"
+            "{kind} id {} is not an Anaplan id (letters and digits only)",
+            quoted(id)
         )));
     }
     Ok(())
@@ -72,6 +73,7 @@ impl Client {
     /// configuration), `Io` (unreadable CA bundle), `Auth` (credentials refused, with the HTTP
     /// status), `Network`/`Timeout`/`Http` (the auth service could not be reached).
     pub fn connect(config: Config, credentials: Credentials, logger: Logger) -> Result<Client> {
+        let config = config.with_service_roots();
         config.validate()?;
         let transport = Transport::new(&config)?;
         let tokens = TokenManager::new(credentials, &config.auth_url);

@@ -21,7 +21,7 @@ pub enum Error {
     OutOfRange(String),
 
     /// No object of that kind has that name or id.
-    #[error("no {kind} named {name:?}{scope}")]
+    #[error("no {kind} named {}{scope}", quoted(name))]
     NotFound {
         kind: &'static str,
         name: String,
@@ -30,7 +30,7 @@ pub enum Error {
     },
 
     /// More than one object of that kind has that name.
-    #[error("{} {kind}s are named {name:?}: {}; use the id instead", candidates.len(), list(candidates))]
+    #[error("{} {kind}s are named {}: {}; use the id instead", candidates.len(), quoted(name), list(candidates))]
     Ambiguous {
         kind: &'static str,
         name: String,
@@ -99,6 +99,22 @@ pub enum Error {
     Protocol { path: String, message: String },
 }
 
+/// How much of a caller's input a message quotes: enough to recognise it.
+const QUOTED_CHARS: usize = 64;
+
+/// A caller's input quoted for a message, cut to a short prefix (a 1 MB name must not make a
+/// 1 MB message): `"Employees.csv"`, or `"aaaa…" (1048576 bytes)`.
+pub fn quoted(input: &str) -> String {
+    match input.char_indices().nth(QUOTED_CHARS) {
+        None => format!("{input:?}"),
+        Some((cut, _)) => format!(
+            "{:?} ({} bytes)",
+            format!("{}…", &input[..cut]),
+            input.len()
+        ),
+    }
+}
+
 fn list(candidates: &[Candidate]) -> String {
     candidates
         .iter()
@@ -138,6 +154,21 @@ pub type Result<T> = std::result::Result<T, Error>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoted_input_is_cut_to_a_short_prefix() {
+        assert_eq!(quoted("Employees.csv"), "\"Employees.csv\"");
+        let long = "é".repeat(1_000_000);
+        let q = quoted(&long);
+        assert!(q.len() < 200, "{q}");
+        assert!(q.ends_with("(2000000 bytes)"), "{q}");
+        let e = Error::NotFound {
+            kind: "file",
+            name: "x".repeat(1 << 20),
+            scope: String::new(),
+        };
+        assert!(e.to_string().len() < 200, "{e}");
+    }
 
     #[test]
     fn ambiguity_names_every_candidate() {

@@ -2,7 +2,7 @@
 //! `112…`, exports `116…`, actions `117…`, processes `118…`, as in the `list_of_*_response.json`
 //! recorded in emulator/tests/fixtures/anaplan-connect-fixtures/).
 
-use super::error::{Error, Result};
+use super::error::{quoted, Error, Result};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum TaskKind {
@@ -29,13 +29,15 @@ impl TaskKind {
             Some("118") => TaskKind::Process,
             _ => None.ok_or_else(|| {
                 Error::invalid(format!(
-                    "{id:?} is not the id of an import (112…), export (116…), action (117…) or process (118…)"
+                    "{} is not the id of an import (112…), export (116…), action (117…) or process (118…)",
+                    quoted(id)
                 ))
             })?,
         };
         if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
             return Err(Error::invalid(format!(
-                "{id:?} is not an Anaplan object id (12 digits)"
+                "{} is not an Anaplan object id (12 digits)",
+                quoted(id)
             )));
         }
         Ok(kind)

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::cancel::CancelToken;
 use super::connection::Client;
-use super::error::{Error, Result};
+use super::error::{quoted, Error, Result};
 use super::transfer_pool::TransferPool;
 
 /// Progress of a transfer: `(bytes_done, bytes_total)` with `bytes_total == -1` when unknown
@@ -27,7 +27,8 @@ pub(crate) fn checked_settings(client: &Client) -> Result<(usize, usize)> {
 pub(crate) fn file_path(client: &Client, file_id: &str) -> Result<String> {
     if file_id.is_empty() || !file_id.chars().all(|c| c.is_ascii_alphanumeric()) {
         return Err(Error::invalid(format!(
-            "{file_id:?} is not a file id (letters and digits only); find the id of a file by its name first"
+            "{} is not a file id (letters and digits only); find the id of a file by its name first",
+            quoted(file_id)
         )));
     }
     Ok(format!("{}/files/{file_id}", client.model_path()?))

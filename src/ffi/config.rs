@@ -150,7 +150,8 @@ pub unsafe extern "C" fn anaplan_config_free(config: *mut anaplan_config) -> ana
     boundary::release(|| handles::free(config))
 }
 
-/// Sets the base URL of the authentication service (default `https://auth.anaplan.com`).
+/// Sets the base URL of the authentication service (default `https://auth.anaplan.com`). A URL
+/// ending in `/token/authenticate` (or `/token`) is taken without it.
 /// Plain `http://` is accepted for loopback hosts only, unless
 /// `anaplan_config_set_allow_insecure_http` allows it; URLs are checked when connecting.
 ///
@@ -170,7 +171,8 @@ pub unsafe extern "C" fn anaplan_config_set_auth_url(
     })
 }
 
-/// Sets the base URL of the API host, without `/2/0` (default `https://api.anaplan.com`).
+/// Sets the base URL of the API host (default `https://api.anaplan.com`). A URL ending in the
+/// Integration API's `/2/0` is taken without it.
 ///
 /// Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`, `INVALID_UTF8`.
 ///
@@ -209,8 +211,11 @@ pub unsafe extern "C" fn anaplan_config_set_region(
 }
 
 /// Sends every request through an HTTP(S) proxy, e.g. `http://proxy.corp:3128`; NULL removes it.
+/// Only `http://` and `https://` proxies with a host are taken: any other would be ignored and
+/// requests would go past it. Messages never quote the proxy's credentials.
 ///
-/// Statuses: `OK`, `INVALID_HANDLE`, `INVALID_UTF8`.
+/// Statuses: `OK`, `INVALID_HANDLE`, `INVALID_UTF8`, `INVALID_ARGUMENT` (not such a URL; the
+/// config is unchanged).
 ///
 /// # Safety
 /// `url` is NULL or a NUL-terminated string.
@@ -221,8 +226,7 @@ pub unsafe extern "C" fn anaplan_config_set_proxy(
 ) -> anaplan_status {
     on_locked(config, |state| {
         let c = &mut state.config;
-        c.proxy = opt_str_param!(url)?.map(str::to_string);
-        Ok(())
+        Ok(c.set_proxy(opt_str_param!(url)?)?)
     })
 }
 
@@ -536,6 +540,24 @@ mod tests {
             settings(config).unwrap_err().status,
             ANAPLAN_STATUS_INVALID_HANDLE
         );
+    }
+
+    #[test]
+    fn a_proxy_that_cannot_be_used_is_refused_without_its_password() {
+        let config = new_config();
+        for bad in [
+            c"ftp://user:secret@proxy:21",
+            c"user:secret",
+            c"socks9://secret@p:1",
+        ] {
+            // SAFETY: a live handle and a NUL-terminated literal.
+            let status = unsafe { anaplan_config_set_proxy(config, bad.as_ptr()) };
+            assert_eq!(status, ANAPLAN_STATUS_INVALID_ARGUMENT, "{bad:?}");
+            assert!(!last_message().contains("secret"), "{}", last_message());
+        }
+        assert_eq!(settings(config).unwrap().0.proxy, None, "unchanged");
+        // SAFETY: a live handle.
+        assert_eq!(unsafe { anaplan_config_free(config) }, ANAPLAN_STATUS_OK);
     }
 
     #[test]

@@ -21,7 +21,19 @@ pub(crate) fn clear() {
     LAST_ERROR.with(|last| last.borrow_mut().take());
 }
 
-pub(crate) fn set(error: FfiError) {
+/// The longest message kept, in bytes. Inputs are quoted as short prefixes where messages are
+/// made; this bound holds whatever a message is made of (a server's long error text, say).
+const MAX_MESSAGE: usize = 4096;
+
+pub(crate) fn set(mut error: FfiError) {
+    if error.message.len() > MAX_MESSAGE {
+        let mut cut = MAX_MESSAGE;
+        while !error.message.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        error.message.truncate(cut);
+        error.message.push_str("… (message cut)");
+    }
     LAST_ERROR.with(|last| *last.borrow_mut() = Some(error));
 }
 
@@ -151,6 +163,18 @@ mod tests {
         clear();
         assert_eq!(anaplan_last_error_code(), ANAPLAN_STATUS_OK);
         assert_eq!(anaplan_last_error_http_status(), 0);
+    }
+
+    #[test]
+    fn messages_are_bounded() {
+        set(FfiError::new(
+            ANAPLAN_STATUS_HTTP_ERROR,
+            "é".repeat(1 << 20),
+        ));
+        let message = with(|e| e.map(|e| e.message.clone())).unwrap_or_default();
+        assert!(message.len() <= 4096 + 32, "{}", message.len());
+        assert!(message.ends_with("(message cut)"));
+        clear();
     }
 
     #[test]
