@@ -10,7 +10,7 @@ use anaplan::client::task_kind::TaskKind;
 use anaplan::client::task_result::TaskState;
 use anaplan::client::tasks::{MappingParameter, RunOptions};
 use anaplan::client::wait::PollBackoff;
-use anaplan::client::{CancelToken, Client, Error};
+use anaplan::client::{CancelToken, Client, Error, Logger};
 use anaplan_emulator::EmulatorConfig;
 use anaplan_emulator::Fault;
 use common::*;
@@ -459,4 +459,66 @@ fn objects_run_by_name_and_unknown_names_are_not_found() {
         other => panic!("expected NotFound, got {other:?}"),
     }
     assert_eq!(server_tasks(&e, "118000000001").len(), 1);
+}
+
+fn connect_without_retries(e: &Emu) -> Client {
+    let mut config = config_for(e);
+    config.max_retries = 0;
+    let c = Client::connect(config, basic_credentials(), Logger::default()).unwrap();
+    c.set_workspace_id(WS).unwrap();
+    c.set_model_id(MODEL).unwrap();
+    c
+}
+
+/// Status polls are safe to repeat: failures of the polls (after the connection's own retries,
+/// none here) do not end the run while the task goes on, so nobody starts it a second time.
+#[test]
+fn the_wait_polls_through_failed_status_polls() {
+    let e = emulator_with_tasks_of(700);
+    let c = connect_without_retries(&e);
+    let polls = format!("*/actions/{ACTION_CLEAR_EMPLOYEES}/tasks/*");
+    e.add_fault(fault("GET", &polls, status(503), Some(2)));
+    e.add_fault(fault(
+        "GET",
+        &polls,
+        Fault::ResetResponse { after_bytes: 0 },
+        Some(1),
+    ));
+    e.add_fault(fault("GET", &polls, status(500), Some(1)));
+    let r = c
+        .run(ACTION_CLEAR_EMPLOYEES, &RunOptions::default())
+        .unwrap();
+    assert_eq!(r.state, TaskState::Complete);
+    let failed = e
+        .matching("GET", &polls)
+        .iter()
+        .filter(|p| p.status >= 500 || p.fault.is_some())
+        .count();
+    assert!(failed >= 4, "the faults fired ({failed})");
+    assert_eq!(
+        server_tasks(&e, ACTION_CLEAR_EMPLOYEES).len(),
+        1,
+        "started once"
+    );
+}
+
+/// When the polls keep failing until the run's timeout, the error says that the task may still
+/// be running, and names it.
+#[test]
+fn a_wait_that_gives_up_says_the_task_may_still_run() {
+    let e = emulator_with_tasks_of(60_000);
+    let c = connect_without_retries(&e);
+    let polls = format!("*/actions/{ACTION_CLEAR_EMPLOYEES}/tasks/*");
+    e.add_fault(fault("GET", &polls, status(503), None));
+    let opts = RunOptions {
+        timeout: Some(Duration::from_millis(1500)),
+        cancel_on_timeout: false,
+        ..RunOptions::default()
+    };
+    let err = c.run(ACTION_CLEAR_EMPLOYEES, &opts).unwrap_err();
+    let tasks = server_tasks(&e, ACTION_CLEAR_EMPLOYEES);
+    assert_eq!(tasks.len(), 1, "started once");
+    let message = err.to_string();
+    assert!(message.contains("may still be running"), "{message}");
+    assert!(message.contains(&tasks[0].0), "names the task: {message}");
 }

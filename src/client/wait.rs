@@ -11,6 +11,13 @@
 //! that reaches `COMPLETE` before the cancellation takes effect has done its work: its status is
 //! returned as usual, because pretending it was cancelled would hide committed changes.
 //!
+//! A status poll is safe to repeat, so a poll that fails for a transient reason (no answer, a
+//! 429 or 5xx after the connection's own retries) does not end the wait: the task goes on
+//! running on the server whatever happens to one poll, and a caller that saw an error would run
+//! it again. Polling goes on, with the same backoff, until the run's own timeout or, without one,
+//! after [`MAX_UNREACHABLE`] of nothing but failures; the error then says that the task may
+//! still be running, with its id.
+//!
 //! On the overall timeout the server task is cancelled too (one `DELETE`, not waited for) and
 //! `Error::Timeout` names the task: a task nobody waits for keeps the model locked for everyone
 //! and its outcome would never be reported. `WaitOptions::cancel_on_timeout` turns that off.
@@ -26,6 +33,9 @@ pub const MAX_POLL_DELAY: Duration = Duration::from_secs(5);
 /// How long to wait for `CANCELLED` after a cancellation was requested (Anaplan rolls the
 /// model back, which can take a while on a large model).
 pub const CANCEL_GRACE: Duration = Duration::from_secs(120);
+
+/// How long polls may keep failing in a row (when the run has no timeout) before the wait ends.
+pub const MAX_UNREACHABLE: Duration = Duration::from_secs(600);
 
 /// The delays between polls: 100 ms, 200 ms, 400 ms ... up to 5 s.
 #[derive(Clone, Debug)]
@@ -81,6 +91,8 @@ pub(crate) fn wait_for_end(
     task: &mut dyn TaskEndpoint,
     mut opts: WaitOptions<'_, '_>,
 ) -> Result<TaskStatus> {
+    // When the polls started failing, while they do.
+    let mut failing_since: Option<Instant> = None;
     loop {
         if cancel::check(opts.cancel).is_err() {
             return cancel_and_confirm(task, opts.progress.take());
@@ -88,8 +100,22 @@ pub(crate) fn wait_for_end(
         let status = match task.status(opts.cancel) {
             Ok(s) => s,
             Err(Error::Cancelled) => return cancel_and_confirm(task, opts.progress.take()),
-            Err(e) => return Err(e),
+            Err(e) if is_transient(&e) => {
+                let since = *failing_since.get_or_insert_with(Instant::now);
+                let out_of_time = opts.deadline.is_some_and(|d| Instant::now() >= d);
+                if out_of_time || (opts.deadline.is_none() && since.elapsed() >= MAX_UNREACHABLE) {
+                    return Err(may_still_run(e, task.task_id()));
+                }
+                let mut delay = opts.backoff.next_delay();
+                if let Some(deadline) = opts.deadline {
+                    delay = delay.min(deadline.saturating_duration_since(Instant::now()));
+                }
+                let _ = cancel::sleep(opts.cancel, delay);
+                continue;
+            }
+            Err(e) => return Err(may_still_run(e, task.task_id())),
         };
+        failing_since = None;
         let keep_going = report(&mut opts.progress, &status);
         if status.state.is_terminal() {
             return Ok(status);
@@ -107,6 +133,60 @@ pub(crate) fn wait_for_end(
         }
         // A cancel during the sleep is seen at the top of the loop.
         let _ = cancel::sleep(opts.cancel, delay);
+    }
+}
+
+/// A poll failure that another poll may not have: no answer, or an answer that says "later".
+fn is_transient(e: &Error) -> bool {
+    match e {
+        Error::Network { .. } | Error::MaybeSent { .. } | Error::Timeout(_) => true,
+        Error::Http { status, .. } => *status == 429 || (500..600).contains(status),
+        _ => false,
+    }
+}
+
+/// The error that ended a wait, saying that the task was started and may still be running, so
+/// that nobody starts it again without looking.
+fn may_still_run(e: Error, task_id: &str) -> Error {
+    let note = |m: String| {
+        format!("{m}; task {task_id} was started and may still be running: check its status before running it again")
+    };
+    match e {
+        Error::Network {
+            method,
+            path,
+            message,
+        } => Error::Network {
+            method,
+            path,
+            message: note(message),
+        },
+        Error::MaybeSent {
+            method,
+            path,
+            message,
+        } => Error::MaybeSent {
+            method,
+            path,
+            message: note(message),
+        },
+        Error::Http {
+            method,
+            path,
+            status,
+            message,
+        } => Error::Http {
+            method,
+            path,
+            status,
+            message: note(message),
+        },
+        Error::Timeout(m) => Error::Timeout(note(m)),
+        Error::Protocol { path, message } => Error::Protocol {
+            path,
+            message: note(message),
+        },
+        other => other,
     }
 }
 
