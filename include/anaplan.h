@@ -546,9 +546,11 @@ ANAPLAN_API anaplan_status anaplan_client_set_page_size(anaplan_client *client, 
  *
  * Ownership: the caller owns `*out` and frees it with `anaplan_client_free`.
  * Statuses: `OK`; `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_HANDLE` (config), `INVALID_ARGUMENT`
- * (a bad URL in the config, plain HTTP to a host that is not loopback); `AUTH` (wrong user or
- * password: HTTP status in the last error); `NETWORK`, `TIMEOUT`, `TLS`, `HTTP_ERROR`. `*out` is
- * written only on `OK`.
+ * (a bad URL in the config, plain HTTP to a host that is not loopback); `AUTH` (the sign-in was
+ * refused, 401: wrong user or password; HTTP status in the last error); `HTTP_ERROR` (the
+ * sign-in request was answered otherwise, e.g. 404 for a wrong auth URL, 407 from a proxy, 431
+ * for a user name too long: the message says what to check); `NETWORK`, `TIMEOUT`, `TLS`.
+ * `*out` is written only on `OK`.
  *
  * # Safety
  * `user` and `password` are NUL-terminated strings; `out` points to a writable pointer.
@@ -1086,7 +1088,8 @@ ANAPLAN_API anaplan_status anaplan_config_new(anaplan_config **out);
 ANAPLAN_API anaplan_status anaplan_config_free(anaplan_config *config);
 
 /**
- * Sets the base URL of the authentication service (default `https://auth.anaplan.com`).
+ * Sets the base URL of the authentication service (default `https://auth.anaplan.com`). A URL
+ * ending in `/token/authenticate` (or `/token`) is taken without it.
  * Plain `http://` is accepted for loopback hosts only, unless
  * `anaplan_config_set_allow_insecure_http` allows it; URLs are checked when connecting.
  *
@@ -1098,7 +1101,8 @@ ANAPLAN_API anaplan_status anaplan_config_free(anaplan_config *config);
 ANAPLAN_API anaplan_status anaplan_config_set_auth_url(anaplan_config *config, const char *url);
 
 /**
- * Sets the base URL of the API host, without `/2/0` (default `https://api.anaplan.com`).
+ * Sets the base URL of the API host (default `https://api.anaplan.com`). A URL ending in the
+ * Integration API's `/2/0` is taken without it.
  *
  * Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`, `INVALID_UTF8`.
  *
@@ -1121,8 +1125,11 @@ ANAPLAN_API anaplan_status anaplan_config_set_region(anaplan_config *config, con
 
 /**
  * Sends every request through an HTTP(S) proxy, e.g. `http://proxy.corp:3128`; NULL removes it.
+ * Only `http://` and `https://` proxies with a host are taken: any other would be ignored and
+ * requests would go past it. Messages never quote the proxy's credentials.
  *
- * Statuses: `OK`, `INVALID_HANDLE`, `INVALID_UTF8`.
+ * Statuses: `OK`, `INVALID_HANDLE`, `INVALID_UTF8`, `INVALID_ARGUMENT` (not such a URL; the
+ * config is unchanged).
  *
  * # Safety
  * `url` is NULL or a NUL-terminated string.

@@ -131,6 +131,33 @@ fn wrong_password_fails_at_connect_with_auth_and_401() {
     assert_eq!(e.count("POST", AUTHENTICATE), 1);
 }
 
+/// Only a refused sign-in (401) is `Auth`: an answer about the request itself (a wrong auth URL,
+/// a user name too long for a header) is an HTTP error that says what to check.
+#[test]
+fn a_sign_in_answer_that_is_not_a_refusal_is_an_http_error_with_a_hint() {
+    let e = emulator();
+    let mut config = config_for(&e);
+    config.auth_url = format!("{}/not-the-auth-service", e.emu.auth_url);
+    let err = Client::connect(config, basic_credentials(), Logger::default()).unwrap_err();
+    match &err {
+        Error::Http {
+            status, message, ..
+        } => {
+            assert_eq!(*status, 404);
+            assert!(message.contains("check the auth URL"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let long_user = "u".repeat(1 << 20);
+    let creds = Credentials::basic(&long_user, PASSWORD).unwrap();
+    let err = Client::connect(config_for(&e), creds, Logger::default()).unwrap_err();
+    assert!(
+        !matches!(err, Error::Auth { .. }),
+        "a header too large is not a wrong password: {err:?}"
+    );
+    assert!(err.to_string().len() < 1000, "{:.300}", err.to_string());
+}
+
 // ---------------------------------------------------------------------------------------------
 // Certificate sign-in.
 

@@ -200,10 +200,20 @@ impl TokenManager {
             req = req.header("Content-Type", "application/json").body(body);
         }
         let res = t.send(&req, Some(&auth), log, cancel)?;
-        if (400..500).contains(&res.status) {
+        // Only 401 and 403 are a refused sign-in; any other error answer is about the request
+        // (a wrong auth URL, a proxy, a name too long), so it says what to check instead.
+        if matches!(res.status, 401 | 403) {
             return Err(Error::Auth {
                 message: format!("{} ({})", res.error_message(), self.credentials.who()),
                 http_status: res.status,
+            });
+        }
+        if !res.is_success() {
+            return Err(Error::Http {
+                method: "POST".into(),
+                path: "/token/authenticate".into(),
+                status: res.status,
+                message: format!("{}; {}", res.error_message(), sign_in_hint(res.status)),
             });
         }
         let res = res.ensure_success()?;
@@ -288,6 +298,20 @@ impl TokenManager {
             )),
             Err(e) => log.warn(&format!("sign-out failed: {e}")),
         }
+    }
+}
+
+/// What to check when the sign-in request itself was answered with an error.
+fn sign_in_hint(status: u16) -> &'static str {
+    match status {
+        404 | 405 => "check the auth URL: it is the service's root, e.g. https://auth.anaplan.com",
+        407 => "the proxy asks for its own credentials (not Anaplan's): put them in the proxy URL",
+        413 | 431 => {
+            "the sign-in request is too large: check the length of the user name or certificate"
+        }
+        429 => "Anaplan asks to slow down: try again later",
+        500..=599 => "the authentication service failed: try again later",
+        _ => "check the auth URL and the proxy settings",
     }
 }
 

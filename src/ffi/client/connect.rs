@@ -74,9 +74,11 @@ fn connect_certificate(
 ///
 /// Ownership: the caller owns `*out` and frees it with `anaplan_client_free`.
 /// Statuses: `OK`; `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_HANDLE` (config), `INVALID_ARGUMENT`
-/// (a bad URL in the config, plain HTTP to a host that is not loopback); `AUTH` (wrong user or
-/// password: HTTP status in the last error); `NETWORK`, `TIMEOUT`, `TLS`, `HTTP_ERROR`. `*out` is
-/// written only on `OK`.
+/// (a bad URL in the config, plain HTTP to a host that is not loopback); `AUTH` (the sign-in was
+/// refused, 401: wrong user or password; HTTP status in the last error); `HTTP_ERROR` (the
+/// sign-in request was answered otherwise, e.g. 404 for a wrong auth URL, 407 from a proxy, 431
+/// for a user name too long: the message says what to check); `NETWORK`, `TIMEOUT`, `TLS`.
+/// `*out` is written only on `OK`.
 ///
 /// # Safety
 /// `user` and `password` are NUL-terminated strings; `out` points to a writable pointer.
