@@ -11,7 +11,15 @@ export COMPAT_VENV ?= $(abspath $(TARGET_DIR))/compat-venv
 SDK_PYTHON := emulator/compat/anaplan_sdk/venv.sh
 BENCH_OUT := $(TARGET_DIR)/bench
 
-.PHONY: all deps build emulator demo test test-rust test-valgrind test-compat bench lint fmt header clean
+# `make install`: the library with its SONAME and symlinks, the header, anaplan.pc and the
+# Valgrind suppressions, under $(DESTDIR)$(PREFIX).
+PREFIX ?= /usr/local
+DESTDIR ?=
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+ABI := $(shell sed -n 's/^pub const ANAPLAN_ABI_VERSION: i32 = \([0-9]*\);/\1/p' src/ffi/version.rs)
+LIBDIR := $(DESTDIR)$(PREFIX)/lib
+
+.PHONY: all deps build emulator demo test test-rust test-valgrind test-compat test-install install bench lint fmt header clean
 
 all: build
 
@@ -32,7 +40,7 @@ demo: build
 ## Every test: formatting, lints, the Rust suites with the C tests (release build: the 1 GiB file
 ## test needs it), the C tests again under Valgrind, and the unmodified anaplan-sdk from PyPI
 ## against the emulator binary (and a smoke run of the client comparison).
-test: deps lint test-rust test-valgrind test-compat
+test: deps lint test-rust test-valgrind test-compat test-install
 
 lint: deps
 	$(CARGO) fmt --all -- --check
@@ -50,6 +58,20 @@ test-compat: build
 	emulator/compat/anaplan_sdk/run.sh $(EMULATOR)
 	@py=$$($(SDK_PYTHON)) && timeout --kill-after=10 180 $(COMPARISON) --python "$$py" \
 		--mb 3 --repeat 1 --task-ms 300 --task-repeat 1 --out $(BENCH_OUT)/clients-smoke.md
+
+install: build
+	install -d $(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/share/anaplan
+	install -m 0755 $(TARGET_DIR)/release/libanaplan.so $(LIBDIR)/libanaplan.so.$(VERSION)
+	ln -sf libanaplan.so.$(VERSION) $(LIBDIR)/libanaplan.so.$(ABI)
+	ln -sf libanaplan.so.$(ABI) $(LIBDIR)/libanaplan.so
+	install -m 0644 include/anaplan.h $(DESTDIR)$(PREFIX)/include/anaplan.h
+	install -m 0644 valgrind/anaplan.supp $(DESTDIR)$(PREFIX)/share/anaplan/anaplan.supp
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' scripts/anaplan.pc.in > $(LIBDIR)/pkgconfig/anaplan.pc
+
+# Installs into a temporary prefix, builds a program with `pkg-config --cflags --libs anaplan`
+# only, and runs it against the emulator.
+test-install: build
+	scripts/install-test.sh
 
 ## Our library and the PyPI anaplan-sdk side by side on the emulator (README "Clients side by
 ## side"); the table is printed and written to $(TARGET_DIR)/bench/clients.md. Options go in BENCH_ARGS,

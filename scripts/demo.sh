@@ -12,6 +12,10 @@ pid=
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$dir"' EXIT
 
 cc -std=c11 -Wall -Wextra -Werror -Iinclude examples/workflow.c -L"$lib_dir" -lanaplan -o "$dir/workflow"
+# The program needs the library by its SONAME (libanaplan.so.<ABI>), as an installed one is found
+# (`make install` makes the link); here a link of that name stands beside the program.
+abi=$(sed -n 's/^pub const ANAPLAN_ABI_VERSION: i32 = \([0-9]*\);/\1/p' src/ffi/version.rs)
+ln -s "$(realpath "$lib_dir/libanaplan.so")" "$dir/libanaplan.so.$abi"
 
 # The data to upload: the shipped sample (with its bad rows) and 60 000 generated employees,
 # a few megabytes, so the upload goes in several chunks.
@@ -38,4 +42,4 @@ read -r auth_url api_url < <(python3 -c 'import json,sys; r=json.load(open(sys.a
 
 echo "Emulator running at $api_url (seeded demo tenant)"
 ANAPLAN_USER=integration.user@example.com ANAPLAN_PASSWORD=Integration-Pass-1 \
-  LD_LIBRARY_PATH="$lib_dir" "$dir/workflow" "$auth_url" "$api_url" "$dir/employees.csv" "$dir/export.csv"
+  LD_LIBRARY_PATH="$dir:$lib_dir" "$dir/workflow" "$auth_url" "$api_url" "$dir/employees.csv" "$dir/export.csv"

@@ -161,6 +161,22 @@ fn run_c_program(source: &Path, args: &[String], env: &[(String, String)]) -> Pr
         library.display()
     );
     let exe = compile(source, &lib_dir);
+    // The programs need the library by its SONAME (`libanaplan.so.<ABI>`, see build.rs), as an
+    // installed one is found; cargo builds it as `libanaplan.so`, so a link of that name is made
+    // beside the programs.
+    let soname_dir = exe
+        .parent()
+        .expect("the program is in a folder")
+        .to_path_buf();
+    if cfg!(target_os = "linux") {
+        let soname = soname_dir.join(format!(
+            "libanaplan.so.{}",
+            anaplan::ffi::version::ANAPLAN_ABI_VERSION
+        ));
+        let _ = std::fs::remove_file(&soname);
+        std::os::unix::fs::symlink(&library, &soname).expect("the SONAME link can be made");
+    }
+    let search_path = std::env::join_paths([&soname_dir, &lib_dir]).expect("a library path");
 
     let runner = std::env::var("ANAPLAN_C_TEST_RUNNER").unwrap_or_default();
     let mut words = runner.split_whitespace();
@@ -176,7 +192,7 @@ fn run_c_program(source: &Path, args: &[String], env: &[(String, String)]) -> Pr
     let stdout_path = exe.with_extension("stdout");
     let stderr_path = exe.with_extension("stderr");
     command
-        .env(library_path_var(), &lib_dir)
+        .env(library_path_var(), &search_path)
         .envs(env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
         .stdout(File::create(&stdout_path).expect("stdout file"))
