@@ -622,3 +622,47 @@ fn messages_quote_only_a_prefix_of_a_long_name() {
     let err = client.set_workspace(&long).unwrap_err();
     assert!(err.to_string().len() < 400);
 }
+
+/// A cache may make a lookup faster, never wrong: a file name that was unique when it was cached
+/// is not answered from that list once the library itself ran an export that made a namesake
+/// (the export's output file). Of the objects the library can create, rename or delete, only
+/// files can change (runs write export outputs; uploads go to existing files only): imports,
+/// exports, actions and processes are made in Anaplan itself, which a cached list meets with
+/// its refetch on a miss and its expiry.
+#[test]
+fn a_run_that_makes_a_namesake_is_not_hidden_by_the_cache() {
+    let (_env, client) = connect();
+    main_model(&client);
+    // Cached: "Employees.csv" is the import's data file alone.
+    assert_eq!(
+        client.find(ObjectKind::File, "Employees.csv").unwrap(),
+        "113000000001"
+    );
+    for kind in [
+        ObjectKind::Import,
+        ObjectKind::Export,
+        ObjectKind::Action,
+        ObjectKind::Process,
+    ] {
+        client.list_in_model(kind).unwrap();
+    }
+    // The export "Employees.csv" writes its output file, named "Employees.csv" too.
+    let run = client
+        .run(
+            "116000000001",
+            &anaplan::client::tasks::RunOptions::default(),
+        )
+        .unwrap();
+    assert!(run.successful);
+    let err = client.find(ObjectKind::File, "Employees.csv").unwrap_err();
+    assert!(matches!(err, Error::Ambiguous { .. }), "{err:?}");
+    // The other lookups still answer, from fresh lists.
+    assert_eq!(
+        client.find(ObjectKind::Export, "Employees.csv").unwrap(),
+        "116000000001"
+    );
+    assert_eq!(
+        client.find(ObjectKind::Process, "Load Employees").unwrap(),
+        "118000000001"
+    );
+}

@@ -1,6 +1,11 @@
 //! Writing a download to a path all or nothing: into a temporary file in the same folder (so the
 //! final rename stays on one file system), flushed to disk, then renamed over the target. Until
 //! then the target, if it exists, is untouched; dropping an uncommitted file removes it.
+//!
+//! A process killed mid-download cannot remove its temporary file, so each one carries the id of
+//! the process that made it (`.<target>.<pid>.<random>.partial`), and a download to the same
+//! target removes those of processes that are gone (where the system lists its processes in
+//! `/proc`; a process id in use, or reused since, leaves the file alone).
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -23,9 +28,12 @@ impl AtomicFile {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
+        let name = name.to_string_lossy();
+        remove_leftovers(&dir, &name);
         // A random suffix: two downloads to the same path must not share a temporary file.
         let suffix: u64 = rand::random();
-        let temp = dir.join(format!(".{}.{suffix:016x}.partial", name.to_string_lossy()));
+        let pid = std::process::id();
+        let temp = dir.join(format!(".{name}.{pid}.{suffix:016x}.partial"));
         let file = OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -63,6 +71,39 @@ impl AtomicFile {
     }
 }
 
+/// Removes the temporary files of downloads to `name` in `dir` whose process is gone.
+fn remove_leftovers(dir: &Path, name: &str) {
+    let proc_dir = Path::new("/proc");
+    if !proc_dir.join("self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let prefix = format!(".{name}.");
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(middle) = file_name
+            .to_str()
+            .and_then(|n| n.strip_prefix(&prefix))
+            .and_then(|n| n.strip_suffix(".partial"))
+        else {
+            continue;
+        };
+        // `<pid>.<16 hex digits>`: anything else is not one of ours.
+        let Some((pid, random)) = middle.split_once('.') else {
+            continue;
+        };
+        let ours = random.len() == 16 && random.chars().all(|c| c.is_ascii_hexdigit());
+        let Ok(pid) = pid.parse::<u32>() else {
+            continue;
+        };
+        if ours && pid != std::process::id() && !proc_dir.join(pid.to_string()).exists() {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 impl Drop for AtomicFile {
     fn drop(&mut self) {
         self.file = None;
@@ -91,6 +132,25 @@ mod tests {
             .collect();
         v.sort();
         v
+    }
+
+    /// What a killed process left (its id is above Linux's highest, so never alive) is removed
+    /// by the next download to that target; a live process's file and other files stay.
+    #[test]
+    fn leftovers_of_processes_that_are_gone_are_removed() {
+        let dir = scratch("leftovers");
+        let target = dir.join("out.csv");
+        let dead = ".out.csv.4194305.0123456789abcdef.partial";
+        let alive = ".out.csv.1.0123456789abcdef.partial";
+        let other = ".other.csv.4194305.0123456789abcdef.partial";
+        let not_ours = ".out.csv.4194305.notours.partial";
+        for name in [dead, alive, other, not_ours] {
+            std::fs::write(dir.join(name), b"partial").unwrap();
+        }
+        let mut f = AtomicFile::create(&target).unwrap();
+        f.write_all(b"data").unwrap();
+        f.commit().unwrap();
+        assert_eq!(entries(&dir), [other, alive, not_ours, "out.csv"]);
     }
 
     #[test]

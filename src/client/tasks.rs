@@ -210,8 +210,15 @@ impl Client {
                 cancel_on_timeout: opts.cancel_on_timeout,
                 backoff: PollBackoff::default(),
             },
-        )?;
-        let result = TaskResult::from_status(kind, &id, status);
+        );
+        // A task can create model objects (an export writes its output file, which may share a
+        // name with an import's data file): the lookup lists of the model are forgotten, so that
+        // a name unique before the run is never answered from a list the run made stale. Done
+        // whatever the wait's outcome, since a task that timed out may still complete.
+        if let Some(model) = self.model_id() {
+            self.forget_cached_objects(&model);
+        }
+        let result = TaskResult::from_status(kind, &id, status?);
         self.logger().info(&format!(
             "{} {id}: task {} ended {}, successful: {}, failure dump: {}",
             kind.noun(),
