@@ -222,6 +222,9 @@ fn a_chunk_that_keeps_failing_fails_the_upload_naming_it() {
             assert_eq!(*status, 500);
             assert!(message.contains("chunk 1"), "{err}");
             assert!(path.ends_with("/chunks/1"), "{err}");
+            // What the file is left as, and what to do.
+            assert!(message.contains("left incomplete"), "{err}");
+            assert!(message.contains("repeat the whole upload"), "{err}");
         }
         other => panic!("expected an HTTP error, got {other:?}"),
     }

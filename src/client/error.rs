@@ -133,6 +133,55 @@ impl Error {
         }
     }
 
+    /// The same error with its free-text message changed (a note added), keeping its kind and
+    /// HTTP status; variants without such a message are returned as they are.
+    pub fn map_message(self, f: impl FnOnce(String) -> String) -> Error {
+        match self {
+            Error::Http {
+                method,
+                path,
+                status,
+                message,
+            } => Error::Http {
+                method,
+                path,
+                status,
+                message: f(message),
+            },
+            Error::Network {
+                method,
+                path,
+                message,
+            } => Error::Network {
+                method,
+                path,
+                message: f(message),
+            },
+            Error::MaybeSent {
+                method,
+                path,
+                message,
+            } => Error::MaybeSent {
+                method,
+                path,
+                message: f(message),
+            },
+            Error::Timeout(m) => Error::Timeout(f(m)),
+            Error::Protocol { path, message } => Error::Protocol {
+                path,
+                message: f(message),
+            },
+            Error::Auth {
+                message,
+                http_status,
+            } => Error::Auth {
+                message: f(message),
+                http_status,
+            },
+            other => other,
+        }
+    }
+
     pub fn invalid(message: impl Into<String>) -> Error {
         Error::InvalidArgument(message.into())
     }

@@ -52,44 +52,7 @@ pub(crate) fn start_workers<J: Send + 'static, R: Send + 'static>(
 
 /// Adds which chunk failed to an error's message, keeping its kind (and HTTP status).
 pub(crate) fn in_chunk(e: Error, what: &str) -> Error {
-    let note = |m: String| format!("{what}: {m}");
-    match e {
-        Error::Http {
-            method,
-            path,
-            status,
-            message,
-        } => Error::Http {
-            method,
-            path,
-            status,
-            message: note(message),
-        },
-        Error::Network {
-            method,
-            path,
-            message,
-        } => Error::Network {
-            method,
-            path,
-            message: note(message),
-        },
-        Error::MaybeSent {
-            method,
-            path,
-            message,
-        } => Error::MaybeSent {
-            method,
-            path,
-            message: note(message),
-        },
-        Error::Timeout(m) => Error::Timeout(note(m)),
-        Error::Protocol { path, message } => Error::Protocol {
-            path,
-            message: note(message),
-        },
-        other => other,
-    }
+    e.map_message(|m| format!("{what}: {m}"))
 }
 
 /// Keeps the first failure of a transfer: the ones after it (chunks cancelled because of it)

@@ -398,7 +398,18 @@ impl Pipeline {
                 keep_first(&mut self.failure, e);
             }
         }
-        let e = self.failure.take().unwrap_or(Error::Cancelled);
+        let mut e = self.failure.take().unwrap_or(Error::Cancelled);
+        if self.unannounced.is_none() {
+            // Anaplan cannot roll chunks back: once the chunk count is set the old content is
+            // gone, and the file holds what arrived. It is not marked complete.
+            let file = self.file_id.clone();
+            e = e.map_message(|m| {
+                format!(
+                    "{m}; file {file} is left incomplete (its old content is gone, part of the new \
+                     one arrived, it is not marked complete): repeat the whole upload"
+                )
+            });
+        }
         self.client
             .logger()
             .warn(&format!("upload to file {} stopped: {e}", self.file_id));

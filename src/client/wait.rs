@@ -148,46 +148,9 @@ fn is_transient(e: &Error) -> bool {
 /// The error that ended a wait, saying that the task was started and may still be running, so
 /// that nobody starts it again without looking.
 fn may_still_run(e: Error, task_id: &str) -> Error {
-    let note = |m: String| {
+    e.map_message(|m| {
         format!("{m}; task {task_id} was started and may still be running: check its status before running it again")
-    };
-    match e {
-        Error::Network {
-            method,
-            path,
-            message,
-        } => Error::Network {
-            method,
-            path,
-            message: note(message),
-        },
-        Error::MaybeSent {
-            method,
-            path,
-            message,
-        } => Error::MaybeSent {
-            method,
-            path,
-            message: note(message),
-        },
-        Error::Http {
-            method,
-            path,
-            status,
-            message,
-        } => Error::Http {
-            method,
-            path,
-            status,
-            message: note(message),
-        },
-        Error::Timeout(m) => Error::Timeout(note(m)),
-        Error::Protocol { path, message } => Error::Protocol {
-            path,
-            message: note(message),
-        },
-        other => other,
-    }
+    })
 }
 
 fn report(progress: &mut Option<&mut ProgressFn<'_>>, status: &TaskStatus) -> bool {
