@@ -525,6 +525,44 @@ fn workflow_example() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Every C snippet of the README compiles against the header as it is (C11, warnings are
+/// errors) and links to the library: a snippet that drifted from the API fails here. A snippet
+/// is a translation unit of its own; one without a `main` gets an empty one.
+#[test]
+fn readme_c_snippets_compile() {
+    let readme = std::fs::read_to_string(crate_dir().join("README.md")).expect("README.md");
+    let mut snippets = Vec::new();
+    let mut current: Option<String> = None;
+    for line in readme.lines() {
+        match (&mut current, line.trim_end()) {
+            (None, "```c") => current = Some(String::new()),
+            (Some(_), "```") => snippets.extend(current.take()),
+            (Some(code), text) => {
+                code.push_str(text);
+                code.push('\n');
+            }
+            _ => {}
+        }
+    }
+    assert!(!snippets.is_empty(), "the README has C snippets");
+    let lib_dir = library_dir();
+    let dir = lib_dir
+        .parent()
+        .expect("deps/ has a parent")
+        .join("c-tests")
+        .join("readme");
+    std::fs::create_dir_all(&dir).expect("a folder for the snippets");
+    for (i, code) in snippets.iter().enumerate() {
+        let mut unit = code.clone();
+        if !unit.contains("int main(") {
+            unit.push_str("\nint main(void) { return 0; }\n");
+        }
+        let source = dir.join(format!("snippet{i}.c"));
+        std::fs::write(&source, unit).expect("the snippet is written");
+        compile(&source, &lib_dir);
+    }
+}
+
 #[test]
 fn every_c_file_has_a_test() {
     let mut files: Vec<String> = std::fs::read_dir(crate_dir().join("tests/c"))

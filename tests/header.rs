@@ -593,3 +593,48 @@ fn readme_layout_names_every_folder() {
         "not in the README's layout table: {missing:?}"
     );
 }
+
+/// Every function that hands out something owned (a string, a buffer, a handle through a `**`
+/// out-param) says in its own doc comment which function frees it.
+#[test]
+fn every_owned_result_says_how_to_free_it() {
+    let header = generate();
+    let mut doc = String::new();
+    let mut in_doc = false;
+    let mut docs: Vec<(String, String)> = Vec::new(); // (declaration start, its doc)
+    for line in header.lines() {
+        let t = line.trim();
+        if t.starts_with("/**") {
+            in_doc = true;
+            doc.clear();
+        }
+        if in_doc {
+            doc.push_str(t);
+            doc.push('\n');
+            if t.ends_with("*/") {
+                in_doc = false;
+            }
+            continue;
+        }
+        if t.starts_with("ANAPLAN_API") {
+            docs.push((t.to_string(), std::mem::take(&mut doc)));
+        }
+    }
+    let functions = functions(&header);
+    assert_eq!(docs.len(), functions.len(), "one doc per declaration");
+    let mut missing = Vec::new();
+    for (f, (_, doc)) in functions.iter().zip(&docs) {
+        let owned = f.params.iter().any(|(ty, _)| {
+            let t = ty.replace(' ', "");
+            t == "char**" || t == "uint8_t**" || (t.starts_with("anaplan_") && t.ends_with("**"))
+        });
+        let names_its_free = doc.contains("_free") || doc.contains("never free");
+        if owned && !names_its_free {
+            missing.push(f.name.clone());
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "owned results without their free function: {missing:?}"
+    );
+}

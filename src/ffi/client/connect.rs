@@ -100,7 +100,8 @@ pub unsafe extern "C" fn anaplan_client_connect_basic(
 /// PKCS#8 keys, encrypted keys with `passphrase`, NULL when the key is not encrypted), in the
 /// signed-data `format` `ANAPLAN_CERT_FORMAT_V2` (default) or `ANAPLAN_CERT_FORMAT_V1`.
 ///
-/// Ownership and statuses as `anaplan_client_connect_basic`, plus `IO` (a file cannot be read:
+/// Ownership: the caller owns `*out` and frees it with `anaplan_client_free`.
+/// Statuses as `anaplan_client_connect_basic`, plus `IO` (a file cannot be read:
 /// the path is in the message), `CREDENTIALS` (not a certificate or key, a key that is not the
 /// certificate's, a wrong or missing passphrase; the message never contains key material or the
 /// passphrase), `OUT_OF_RANGE` (unknown format).
@@ -128,6 +129,8 @@ pub unsafe extern "C" fn anaplan_client_connect_certificate_files(
 
 /// Signs in with a CA certificate and its private key given as bytes in memory (PEM or DER),
 /// otherwise as `anaplan_client_connect_certificate_files`. The bytes are copied.
+///
+/// Ownership: the caller owns `*out` and frees it with `anaplan_client_free`.
 ///
 /// # Safety
 /// `certificate` and `private_key` point to `*_len` readable bytes; `passphrase` is NULL or
