@@ -605,9 +605,12 @@ anaplan_status anaplan_client_connect_certificate_memory(const anaplan_config *c
                                                          anaplan_client **out);
 
 /**
- * Signs out (the token is revoked on the server) and frees the connection. NULL is accepted and
- * does nothing. Calls still running on other threads finish with their own reference; new calls
- * with this handle give `INVALID_HANDLE`.
+ * Frees the connection; it signs out (the token is revoked on the server) once nothing uses it
+ * any more. NULL is accepted and does nothing. New calls with this handle give
+ * `INVALID_HANDLE`; calls already running on other threads finish as they would have (a run
+ * waits for its task to end, a transfer completes), and an upload stream made from this client
+ * keeps working until it is freed: the sign-out comes after the last of them, at once when
+ * nothing is running.
  *
  * Statuses: `OK`; `INVALID_HANDLE` when already freed or not a client (nothing happens then, so a
  * double free is harmless).

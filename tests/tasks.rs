@@ -522,3 +522,89 @@ fn a_wait_that_gives_up_says_the_task_may_still_run() {
     assert!(message.contains("may still be running"), "{message}");
     assert!(message.contains(&tasks[0].0), "names the task: {message}");
 }
+
+/// The C contract of `anaplan_client_free` while calls run: they finish as they would have (the
+/// run waits for its task, which completes), and the sign-out comes after the last of them.
+#[test]
+fn freeing_the_client_lets_a_running_call_finish_then_signs_out() {
+    use anaplan::ffi::client::anaplan_client;
+    use anaplan::ffi::client::connect::anaplan_client_connect_basic;
+    use anaplan::ffi::status::ANAPLAN_STATUS_OK;
+    use anaplan::ffi::task_result::anaplan_task_result;
+    use std::ffi::CString;
+
+    let e = emulator_with_tasks_of(1500);
+    let mut config = std::ptr::null_mut();
+    // SAFETY: a local out-param.
+    let st = unsafe { anaplan::ffi::config::anaplan_config_new(&mut config) };
+    assert_eq!(st, ANAPLAN_STATUS_OK);
+    let url = CString::new(e.emu.api_url.clone()).unwrap();
+    // SAFETY: a live config and NUL-terminated strings.
+    unsafe {
+        anaplan::ffi::config::anaplan_config_set_api_url(config, url.as_ptr());
+        anaplan::ffi::config::anaplan_config_set_auth_url(config, url.as_ptr());
+    }
+    let (user, password) = (CString::new(USER).unwrap(), CString::new(PASSWORD).unwrap());
+    let mut client: *mut anaplan_client = std::ptr::null_mut();
+    // SAFETY: a live config, NUL-terminated strings and a local out-param.
+    let st = unsafe {
+        anaplan_client_connect_basic(config, user.as_ptr(), password.as_ptr(), &mut client)
+    };
+    assert_eq!(st, ANAPLAN_STATUS_OK);
+    // SAFETY: a live config.
+    unsafe { anaplan::ffi::config::anaplan_config_free(config) };
+    let (ws, model) = (CString::new(WS).unwrap(), CString::new(MODEL).unwrap());
+    // SAFETY: a live client and NUL-terminated strings.
+    unsafe {
+        anaplan::ffi::client::anaplan_client_set_workspace(
+            client,
+            ws.as_ptr(),
+            std::ptr::null_mut(),
+        );
+        anaplan::ffi::client::anaplan_client_set_model(
+            client,
+            model.as_ptr(),
+            std::ptr::null_mut(),
+        );
+    }
+    let handle = client as usize;
+    let run = std::thread::spawn(move || {
+        let object = CString::new(ACTION_CLEAR_EMPLOYEES).unwrap();
+        let mut result: *mut anaplan_task_result = std::ptr::null_mut();
+        // SAFETY: the handle is checked by the library; a local out-param.
+        let st = unsafe {
+            anaplan::ffi::client::run::anaplan_client_run(
+                handle as *mut anaplan_client,
+                object.as_ptr(),
+                std::ptr::null(),
+                &mut result,
+            )
+        };
+        // SAFETY: a result handle (or NULL), checked by the library.
+        unsafe { anaplan::ffi::task_result::anaplan_task_result_free(result) };
+        st
+    });
+    // Free while the run waits for its task.
+    e.wait_for(
+        "POST",
+        &format!("*/actions/{ACTION_CLEAR_EMPLOYEES}/tasks"),
+        1,
+    );
+    // SAFETY: a live client, freed once.
+    let st = unsafe { anaplan::ffi::client::connect::anaplan_client_free(client) };
+    assert_eq!(st, ANAPLAN_STATUS_OK);
+    assert_eq!(
+        e.count("POST", "/token/logout"),
+        0,
+        "not while the run goes on"
+    );
+    assert_eq!(run.join().unwrap(), ANAPLAN_STATUS_OK, "the run finished");
+    let tasks = server_tasks(&e, ACTION_CLEAR_EMPLOYEES);
+    assert_eq!(tasks.len(), 1);
+    assert_eq!(tasks[0].1, "COMPLETE");
+    assert_eq!(
+        e.wait_for("POST", "/token/logout", 1).len(),
+        1,
+        "signed out after it"
+    );
+}

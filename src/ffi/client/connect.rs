@@ -155,9 +155,12 @@ pub unsafe extern "C" fn anaplan_client_connect_certificate_memory(
     })
 }
 
-/// Signs out (the token is revoked on the server) and frees the connection. NULL is accepted and
-/// does nothing. Calls still running on other threads finish with their own reference; new calls
-/// with this handle give `INVALID_HANDLE`.
+/// Frees the connection; it signs out (the token is revoked on the server) once nothing uses it
+/// any more. NULL is accepted and does nothing. New calls with this handle give
+/// `INVALID_HANDLE`; calls already running on other threads finish as they would have (a run
+/// waits for its task to end, a transfer completes), and an upload stream made from this client
+/// keeps working until it is freed: the sign-out comes after the last of them, at once when
+/// nothing is running.
 ///
 /// Statuses: `OK`; `INVALID_HANDLE` when already freed or not a client (nothing happens then, so a
 /// double free is harmless).
@@ -166,13 +169,7 @@ pub unsafe extern "C" fn anaplan_client_connect_certificate_memory(
 /// `client` is NULL or any pointer: it is checked against the live handles, never dereferenced.
 #[no_mangle]
 pub unsafe extern "C" fn anaplan_client_free(client: *mut anaplan_client) -> anaplan_status {
-    boundary::release(|| {
-        if client.is_null() {
-            return Ok(());
-        }
-        let object = handles::get(client)?;
-        handles::free(client)?;
-        object.close();
-        Ok(())
-    })
+    // The registry holds one reference and every running call its own (see `boundary::on`):
+    // the connection, and with it the sign-out, goes with the last.
+    boundary::release(|| handles::free(client))
 }
