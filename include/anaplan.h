@@ -268,6 +268,48 @@ typedef int32_t anaplan_task_state;
 #define ANAPLAN_TASK_STATE_OTHER 99
 
 
+/**
+ * Which row count of an import's result `anaplan_task_result_row_count` and
+ * `anaplan_task_result_step_row_count` read (the names are those of Anaplan's detail values).
+ */
+typedef int32_t anaplan_row_count;
+
+/**
+ * `totalRowCount`: the rows read.
+ */
+#define ANAPLAN_ROWS_TOTAL 0
+
+/**
+ * `successRowCount`: the rows loaded, with or without a warning.
+ */
+#define ANAPLAN_ROWS_SUCCESSFUL 1
+
+/**
+ * `warningsRowCount`: the rows loaded with a warning.
+ */
+#define ANAPLAN_ROWS_WITH_WARNINGS 2
+
+/**
+ * `failedCount`: the rows rejected (they are in the failure dump).
+ */
+#define ANAPLAN_ROWS_FAILED 3
+
+/**
+ * `ignoredCount`: the rows skipped (blank, or not in the mapping).
+ */
+#define ANAPLAN_ROWS_IGNORED 4
+
+/**
+ * `createdCount`: the items created.
+ */
+#define ANAPLAN_ROWS_CREATED 5
+
+/**
+ * `updatedCount`: the items updated.
+ */
+#define ANAPLAN_ROWS_UPDATED 6
+
+
 
 /**
  * The ABI version: raised whenever a change breaks existing C callers (a removed or changed
@@ -1764,6 +1806,93 @@ anaplan_status anaplan_task_result_step_detail_message(const anaplan_task_result
  * `out` is NULL or points to a writable `char *`.
  */
 ANAPLAN_API anaplan_status anaplan_task_result_json(const anaplan_task_result *result, char **out);
+
+/**
+ * Writes a row count of the task's own details (an import's: `ANAPLAN_ROWS_FAILED` is how many
+ * rows failed) to `*rows_out`.
+ * Statuses: `OK`, `NOT_FOUND` (the result reports no such count: not an import, or a process,
+ * whose counts are its steps'), `OUT_OF_RANGE` (unknown `which`), `INVALID_HANDLE`,
+ * `NULL_ARGUMENT`. Thread-safe.
+ *
+ * # Safety
+ * `rows_out` is NULL or points to a writable `int64_t`.
+ */
+ANAPLAN_API
+anaplan_status anaplan_task_result_row_count(const anaplan_task_result *result,
+                                             anaplan_row_count which,
+                                             int64_t *rows_out);
+
+/**
+ * Writes a row count of step `step_index` of a process (see `anaplan_task_result_row_count`).
+ * Statuses: as `anaplan_task_result_row_count`, plus `OUT_OF_RANGE` (no such step).
+ * Thread-safe.
+ *
+ * # Safety
+ * `rows_out` is NULL or points to a writable `int64_t`.
+ */
+ANAPLAN_API
+anaplan_status anaplan_task_result_step_row_count(const anaplan_task_result *result,
+                                                  size_t step_index,
+                                                  anaplan_row_count which,
+                                                  int64_t *rows_out);
+
+/**
+ * Writes the number of name/value pairs of detail `detail_index` (its `values`) to `*count_out`.
+ * Statuses: `OK`, `OUT_OF_RANGE`, `INVALID_HANDLE`, `NULL_ARGUMENT`. Thread-safe.
+ *
+ * # Safety
+ * `count_out` is NULL or points to a writable `size_t`.
+ */
+ANAPLAN_API
+anaplan_status anaplan_task_result_detail_value_count(const anaplan_task_result *result,
+                                                      size_t detail_index,
+                                                      size_t *count_out);
+
+/**
+ * Writes pair `value_index` of detail `detail_index`: its name (e.g. `failedCount`) to
+ * `*name_out` and its value (e.g. `3`) to `*value_out`; both are written only on `OK`.
+ * Ownership: the caller frees `*name_out` and `*value_out` with `anaplan_string_free`.
+ * Statuses: `OK`, `OUT_OF_RANGE`, `INVALID_HANDLE`, `NULL_ARGUMENT`. Thread-safe.
+ *
+ * # Safety
+ * `name_out` and `value_out` are NULL or point to writable `char *`s.
+ */
+ANAPLAN_API
+anaplan_status anaplan_task_result_detail_value(const anaplan_task_result *result,
+                                                size_t detail_index,
+                                                size_t value_index,
+                                                char **name_out,
+                                                char **value_out);
+
+/**
+ * Writes the number of name/value pairs of detail `detail_index` of step `step_index`.
+ * Statuses: `OK`, `OUT_OF_RANGE`, `INVALID_HANDLE`, `NULL_ARGUMENT`. Thread-safe.
+ *
+ * # Safety
+ * `count_out` is NULL or points to a writable `size_t`.
+ */
+ANAPLAN_API
+anaplan_status anaplan_task_result_step_detail_value_count(const anaplan_task_result *result,
+                                                           size_t step_index,
+                                                           size_t detail_index,
+                                                           size_t *count_out);
+
+/**
+ * Writes pair `value_index` of detail `detail_index` of step `step_index`, as
+ * `anaplan_task_result_detail_value` does.
+ * Ownership: the caller frees `*name_out` and `*value_out` with `anaplan_string_free`.
+ * Statuses: `OK`, `OUT_OF_RANGE`, `INVALID_HANDLE`, `NULL_ARGUMENT`. Thread-safe.
+ *
+ * # Safety
+ * `name_out` and `value_out` are NULL or point to writable `char *`s.
+ */
+ANAPLAN_API
+anaplan_status anaplan_task_result_step_detail_value(const anaplan_task_result *result,
+                                                     size_t step_index,
+                                                     size_t detail_index,
+                                                     size_t value_index,
+                                                     char **name_out,
+                                                     char **value_out);
 
 /**
  * Adds `len` bytes at `data` to a streamed upload. Full chunks are sent as they fill up; the

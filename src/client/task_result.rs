@@ -66,6 +66,52 @@ pub struct Detail {
     pub flat_values: Vec<String>,
 }
 
+/// The row counts Anaplan reports for an import, by the names of its detail values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowCount {
+    /// `totalRowCount`: rows read.
+    Total,
+    /// `successRowCount`: rows loaded (with or without warnings).
+    Successful,
+    /// `warningsRowCount`: rows loaded with a warning.
+    WithWarnings,
+    /// `failedCount`: rows rejected.
+    Failed,
+    /// `ignoredCount`: rows skipped (blank, or outside the mapping).
+    Ignored,
+    /// `createdCount`: items created.
+    Created,
+    /// `updatedCount`: items updated.
+    Updated,
+}
+
+impl RowCount {
+    /// The name of the value in `details[].values`.
+    pub fn value_name(self) -> &'static str {
+        match self {
+            RowCount::Total => "totalRowCount",
+            RowCount::Successful => "successRowCount",
+            RowCount::WithWarnings => "warningsRowCount",
+            RowCount::Failed => "failedCount",
+            RowCount::Ignored => "ignoredCount",
+            RowCount::Created => "createdCount",
+            RowCount::Updated => "updatedCount",
+        }
+    }
+}
+
+/// A row count from details: the first detail that reports it (an import has one detail for
+/// its list; a module import one per line item, which count the same rows). `None` when no
+/// detail reports it or its value is not a number.
+pub fn row_count(details: &[Detail], which: RowCount) -> Option<i64> {
+    details.iter().find_map(|d| {
+        d.values
+            .iter()
+            .find(|(name, _)| name == which.value_name())
+            .and_then(|(_, v)| v.trim().parse().ok())
+    })
+}
+
 /// The result of one step of a process (`nestedResults[]`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StepResult {

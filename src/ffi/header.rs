@@ -5,13 +5,19 @@
 use super::client::connect::CERT_FORMATS;
 use super::config::LOG_LEVELS;
 use super::status::STATUSES;
-use super::task_result::TASK_STATES;
+use super::task_result::{ROW_COUNTS, TASK_STATES};
 use super::toolkit::enums::Enumeration;
 use super::version;
 
 /// Every enumeration of the C API, in the order of the header. A test counts the `c_enum!`
 /// declarations in `src/ffi/`, so one cannot be left out.
-pub const ENUMERATIONS: &[&Enumeration] = &[&STATUSES, &CERT_FORMATS, &LOG_LEVELS, &TASK_STATES];
+pub const ENUMERATIONS: &[&Enumeration] = &[
+    &STATUSES,
+    &CERT_FORMATS,
+    &LOG_LEVELS,
+    &TASK_STATES,
+    &ROW_COUNTS,
+];
 
 /// The version macros, then each enumeration's typedef and documented values.
 pub fn generated_declarations() -> String {

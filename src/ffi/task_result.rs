@@ -2,7 +2,7 @@
 
 use std::ffi::c_char;
 
-use super::status::anaplan_status;
+use super::status::{anaplan_status, ANAPLAN_STATUS_NOT_FOUND};
 use super::toolkit::boundary::{self, on};
 use super::toolkit::enums::c_enum;
 use super::toolkit::error::FfiError;
@@ -10,7 +10,7 @@ use super::toolkit::handles::{self, HandleType};
 use super::toolkit::owned::owned_string;
 use super::toolkit::params::{out_param, Out};
 use super::toolkit::scalars::index;
-use crate::client::task_result::{Detail, StepResult, TaskResult, TaskState};
+use crate::client::task_result::{row_count, Detail, RowCount, StepResult, TaskResult, TaskState};
 
 c_enum! {
     /// The state of a task, as Anaplan reports it (`taskState`): passed to an
@@ -29,6 +29,69 @@ c_enum! {
         /// A state this library does not know (Anaplan added one); waiting goes on.
         ANAPLAN_TASK_STATE_OTHER = 99,
     }
+}
+
+c_enum! {
+    /// Which row count of an import's result `anaplan_task_result_row_count` and
+    /// `anaplan_task_result_step_row_count` read (the names are those of Anaplan's detail values).
+    pub enum anaplan_row_count in ROW_COUNTS {
+        /// `totalRowCount`: the rows read.
+        ANAPLAN_ROWS_TOTAL = 0,
+        /// `successRowCount`: the rows loaded, with or without a warning.
+        ANAPLAN_ROWS_SUCCESSFUL = 1,
+        /// `warningsRowCount`: the rows loaded with a warning.
+        ANAPLAN_ROWS_WITH_WARNINGS = 2,
+        /// `failedCount`: the rows rejected (they are in the failure dump).
+        ANAPLAN_ROWS_FAILED = 3,
+        /// `ignoredCount`: the rows skipped (blank, or not in the mapping).
+        ANAPLAN_ROWS_IGNORED = 4,
+        /// `createdCount`: the items created.
+        ANAPLAN_ROWS_CREATED = 5,
+        /// `updatedCount`: the items updated.
+        ANAPLAN_ROWS_UPDATED = 6,
+    }
+}
+
+/// The client's row count of a C `anaplan_row_count`: the one mapping between the two.
+fn row_count_of(which: anaplan_row_count) -> Result<RowCount, FfiError> {
+    Ok(match ROW_COUNTS.check(which, "which")? {
+        ANAPLAN_ROWS_TOTAL => RowCount::Total,
+        ANAPLAN_ROWS_SUCCESSFUL => RowCount::Successful,
+        ANAPLAN_ROWS_WITH_WARNINGS => RowCount::WithWarnings,
+        ANAPLAN_ROWS_FAILED => RowCount::Failed,
+        ANAPLAN_ROWS_IGNORED => RowCount::Ignored,
+        ANAPLAN_ROWS_CREATED => RowCount::Created,
+        _ => RowCount::Updated,
+    })
+}
+
+/// A row count of `details`, `NOT_FOUND` when they do not report it.
+fn rows(details: &[Detail], which: anaplan_row_count) -> Result<i64, FfiError> {
+    let which = row_count_of(which)?;
+    row_count(details, which).ok_or_else(|| {
+        FfiError::new(
+            ANAPLAN_STATUS_NOT_FOUND,
+            format!(
+                "the result reports no {} (an import's details do)",
+                which.value_name()
+            ),
+        )
+    })
+}
+
+/// Writes the name and value of value `value_index` of `detail` to the two out-params.
+fn write_value(
+    detail: &Detail,
+    value_index: usize,
+    name_out: Result<Out<*mut c_char>, FfiError>,
+    value_out: Result<Out<*mut c_char>, FfiError>,
+) -> Result<(), FfiError> {
+    let (name_out, value_out) = (name_out?, value_out?);
+    let (name, value) = &detail.values[index(value_index, detail.values.len(), "value_index")?];
+    let (name, value) = (owned_string(name)?, owned_string(value)?);
+    name_out.write(name);
+    value_out.write(value);
+    Ok(())
 }
 
 /// The C number of a task state: the one mapping between the client's states and the header's.
@@ -303,4 +366,125 @@ pub unsafe extern "C" fn anaplan_task_result_json(
     out: *mut *mut c_char,
 ) -> anaplan_status {
     read(result, out_param!(out), |r| owned_string(&r.json()))
+}
+
+/// Writes a row count of the task's own details (an import's: `ANAPLAN_ROWS_FAILED` is how many
+/// rows failed) to `*rows_out`.
+/// Statuses: `OK`, `NOT_FOUND` (the result reports no such count: not an import, or a process,
+/// whose counts are its steps'), `OUT_OF_RANGE` (unknown `which`), `INVALID_HANDLE`,
+/// `NULL_ARGUMENT`. Thread-safe.
+///
+/// # Safety
+/// `rows_out` is NULL or points to a writable `int64_t`.
+#[no_mangle]
+pub unsafe extern "C" fn anaplan_task_result_row_count(
+    result: *const anaplan_task_result,
+    which: anaplan_row_count,
+    rows_out: *mut i64,
+) -> anaplan_status {
+    read(result, out_param!(rows_out), |r| rows(&r.details, which))
+}
+
+/// Writes a row count of step `step_index` of a process (see `anaplan_task_result_row_count`).
+/// Statuses: as `anaplan_task_result_row_count`, plus `OUT_OF_RANGE` (no such step).
+/// Thread-safe.
+///
+/// # Safety
+/// `rows_out` is NULL or points to a writable `int64_t`.
+#[no_mangle]
+pub unsafe extern "C" fn anaplan_task_result_step_row_count(
+    result: *const anaplan_task_result,
+    step_index: usize,
+    which: anaplan_row_count,
+    rows_out: *mut i64,
+) -> anaplan_status {
+    read(result, out_param!(rows_out), |r| {
+        rows(&step(r, step_index)?.details, which)
+    })
+}
+
+/// Writes the number of name/value pairs of detail `detail_index` (its `values`) to `*count_out`.
+/// Statuses: `OK`, `OUT_OF_RANGE`, `INVALID_HANDLE`, `NULL_ARGUMENT`. Thread-safe.
+///
+/// # Safety
+/// `count_out` is NULL or points to a writable `size_t`.
+#[no_mangle]
+pub unsafe extern "C" fn anaplan_task_result_detail_value_count(
+    result: *const anaplan_task_result,
+    detail_index: usize,
+    count_out: *mut usize,
+) -> anaplan_status {
+    read(result, out_param!(count_out), |r| {
+        Ok(
+            r.details[index(detail_index, r.details.len(), "detail_index")?]
+                .values
+                .len(),
+        )
+    })
+}
+
+/// Writes pair `value_index` of detail `detail_index`: its name (e.g. `failedCount`) to
+/// `*name_out` and its value (e.g. `3`) to `*value_out`; both are written only on `OK`.
+/// Ownership: the caller frees `*name_out` and `*value_out` with `anaplan_string_free`.
+/// Statuses: `OK`, `OUT_OF_RANGE`, `INVALID_HANDLE`, `NULL_ARGUMENT`. Thread-safe.
+///
+/// # Safety
+/// `name_out` and `value_out` are NULL or point to writable `char *`s.
+#[no_mangle]
+pub unsafe extern "C" fn anaplan_task_result_detail_value(
+    result: *const anaplan_task_result,
+    detail_index: usize,
+    value_index: usize,
+    name_out: *mut *mut c_char,
+    value_out: *mut *mut c_char,
+) -> anaplan_status {
+    let (name_out, value_out) = (out_param!(name_out), out_param!(value_out));
+    on(result, |r| {
+        let detail = &r.details[index(detail_index, r.details.len(), "detail_index")?];
+        write_value(detail, value_index, name_out, value_out)
+    })
+}
+
+/// Writes the number of name/value pairs of detail `detail_index` of step `step_index`.
+/// Statuses: `OK`, `OUT_OF_RANGE`, `INVALID_HANDLE`, `NULL_ARGUMENT`. Thread-safe.
+///
+/// # Safety
+/// `count_out` is NULL or points to a writable `size_t`.
+#[no_mangle]
+pub unsafe extern "C" fn anaplan_task_result_step_detail_value_count(
+    result: *const anaplan_task_result,
+    step_index: usize,
+    detail_index: usize,
+    count_out: *mut usize,
+) -> anaplan_status {
+    read(result, out_param!(count_out), |r| {
+        let details = &step(r, step_index)?.details;
+        Ok(details[index(detail_index, details.len(), "detail_index")?]
+            .values
+            .len())
+    })
+}
+
+/// Writes pair `value_index` of detail `detail_index` of step `step_index`, as
+/// `anaplan_task_result_detail_value` does.
+/// Ownership: the caller frees `*name_out` and `*value_out` with `anaplan_string_free`.
+/// Statuses: `OK`, `OUT_OF_RANGE`, `INVALID_HANDLE`, `NULL_ARGUMENT`. Thread-safe.
+///
+/// # Safety
+/// `name_out` and `value_out` are NULL or point to writable `char *`s.
+#[no_mangle]
+pub unsafe extern "C" fn anaplan_task_result_step_detail_value(
+    result: *const anaplan_task_result,
+    step_index: usize,
+    detail_index: usize,
+    value_index: usize,
+    name_out: *mut *mut c_char,
+    value_out: *mut *mut c_char,
+) -> anaplan_status {
+    let (name_out, value_out) = (out_param!(name_out), out_param!(value_out));
+    on(result, |r| {
+        let details = &step(r, step_index)?.details;
+        let detail = &details[index(detail_index, details.len(), "detail_index")?];
+        write_value(detail, value_index, name_out, value_out)
+    })
 }

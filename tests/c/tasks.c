@@ -194,6 +194,27 @@ static void check_process_result(const anaplan_task_result *result) {
         /* Rows failed, but every step loaded something: each is successful. */
         CHECK(step_int(anaplan_task_result_step_successful, result, i) == 1);
     }
+    int64_t step_failed = -1, no_rows = -7;
+    EXPECT(anaplan_task_result_step_row_count(result, 0, ANAPLAN_ROWS_FAILED, &step_failed),
+           ANAPLAN_STATUS_OK);
+    CHECK(step_failed >= 1);
+    /* The delete action reports no rows; a process has no rows of its own. */
+    EXPECT(anaplan_task_result_step_row_count(result, 2, ANAPLAN_ROWS_FAILED, &no_rows),
+           ANAPLAN_STATUS_NOT_FOUND);
+    EXPECT(anaplan_task_result_row_count(result, ANAPLAN_ROWS_FAILED, &no_rows),
+           ANAPLAN_STATUS_NOT_FOUND);
+    EXPECT(anaplan_task_result_step_row_count(result, 4, ANAPLAN_ROWS_FAILED, &no_rows),
+           ANAPLAN_STATUS_OUT_OF_RANGE);
+    CHECK(no_rows == -7);
+    size_t step_pairs = 0;
+    EXPECT(anaplan_task_result_step_detail_value_count(result, 0, 0, &step_pairs), ANAPLAN_STATUS_OK);
+    CHECK(step_pairs > 0);
+    char *pair_name = NULL, *pair_value = NULL;
+    EXPECT(anaplan_task_result_step_detail_value(result, 0, 0, 0, &pair_name, &pair_value),
+           ANAPLAN_STATUS_OK);
+    CHECK(pair_name != NULL && pair_name[0] != '\0' && pair_value != NULL);
+    anaplan_string_free(pair_name);
+    anaplan_string_free(pair_value);
     size_t details = 12345;
     EXPECT(anaplan_task_result_step_detail_count(result, 0, &details), ANAPLAN_STATUS_OK);
     CHECK(details > 0);
@@ -338,6 +359,46 @@ static void the_process(anaplan_client *client) {
     EXPECT(anaplan_task_result_free(NULL), ANAPLAN_STATUS_OK);
 }
 
+/* "How many rows failed?" without a JSON parser: the typed counts, and the same numbers among
+   the detail's name/value pairs. */
+static void check_row_counts(const anaplan_task_result *result) {
+    int64_t total = -1, ok = -1, failed = -1, warnings = -1;
+    EXPECT(anaplan_task_result_row_count(result, ANAPLAN_ROWS_TOTAL, &total), ANAPLAN_STATUS_OK);
+    EXPECT(anaplan_task_result_row_count(result, ANAPLAN_ROWS_SUCCESSFUL, &ok), ANAPLAN_STATUS_OK);
+    EXPECT(anaplan_task_result_row_count(result, ANAPLAN_ROWS_FAILED, &failed), ANAPLAN_STATUS_OK);
+    EXPECT(anaplan_task_result_row_count(result, ANAPLAN_ROWS_WITH_WARNINGS, &warnings),
+           ANAPLAN_STATUS_OK);
+    printf("     rows: %lld total, %lld successful, %lld with warnings, %lld failed\n",
+           (long long)total, (long long)ok, (long long)warnings, (long long)failed);
+    /* The seed's file has a row without a name (fails) and two with an unknown parent (load with
+       a warning). */
+    CHECK(failed >= 1 && warnings >= 2 && total >= ok + failed && ok >= warnings);
+    int64_t untouched = -7;
+    EXPECT(anaplan_task_result_row_count(result, 99, &untouched), ANAPLAN_STATUS_OUT_OF_RANGE);
+    EXPECT(anaplan_task_result_row_count(result, ANAPLAN_ROWS_FAILED, NULL),
+           ANAPLAN_STATUS_NULL_ARGUMENT);
+    CHECK(untouched == -7);
+
+    size_t pairs = 0;
+    EXPECT(anaplan_task_result_detail_value_count(result, 0, &pairs), ANAPLAN_STATUS_OK);
+    int found = 0;
+    for (size_t i = 0; i < pairs; i++) {
+        char *name = NULL, *value = NULL;
+        EXPECT(anaplan_task_result_detail_value(result, 0, i, &name, &value), ANAPLAN_STATUS_OK);
+        if (name && value && strcmp(name, "failedCount") == 0) {
+            found = 1;
+            CHECK(atoll(value) == failed);
+        }
+        anaplan_string_free(name);
+        anaplan_string_free(value);
+    }
+    CHECK(found);
+    char *name = NULL, *value = NULL;
+    EXPECT(anaplan_task_result_detail_value(result, 0, pairs, &name, &value),
+           ANAPLAN_STATUS_OUT_OF_RANGE);
+    CHECK(name == NULL && value == NULL);
+}
+
 static void an_import_by_id(anaplan_client *client) {
     printf("-- run an import by id, without options\n");
     anaplan_task_result *result = NULL;
@@ -360,6 +421,7 @@ static void an_import_by_id(anaplan_client *client) {
     char *untouched = (char *)"sentinel";
     EXPECT(anaplan_client_step_dump_text(client, result, 0, &untouched),
            ANAPLAN_STATUS_INVALID_ARGUMENT);
+    check_row_counts(result);
     char *summary = NULL;
     EXPECT(anaplan_client_task_summary(client, result, &summary), ANAPLAN_STATUS_OK);
     CHECK(starts_with(summary, "Failure Dump Available: True, Successful: True\nLoad details:\n"));
