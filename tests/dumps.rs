@@ -179,32 +179,49 @@ fn the_process_summary_reads_like_anaplans_script() {
     let summary = c.task_summary(&r).unwrap();
     let employees = c.task_dump_text(&r, Some(0)).unwrap();
     let details = c.task_dump_text(&r, Some(1)).unwrap();
-    let values = |i: usize| -> String {
-        r.steps[i].details[0]
-            .values
-            .iter()
-            .map(|(n, v)| format!("{n}\n{v}\n"))
-            .collect()
-    };
-    let expected = format!(
+    let lines = format!(
         "Process action {IMPORT_EMPLOYEES} completed. Failure: True\n\
          Process action {IMPORT_DETAILS} completed. Failure: True\n\
          Process action {ACTION_DELETE_LEAVERS} completed. Failure: False\n\
          Process action {EXPORT_DETAILS} completed. Failure: False\n\
          \n\
-         Details:\n\
-         {}{}\
-         \n\
-         Failure dump(s):\n\
+         Details:\n"
+    );
+    assert!(summary.starts_with(&lines), "{summary}");
+    // A heading per step with its kind, id and outcome, then its details, a line each.
+    for (i, (noun, id)) in [
+        ("import", IMPORT_EMPLOYEES),
+        ("import", IMPORT_DETAILS),
+        ("action", ACTION_DELETE_LEAVERS),
+        ("export", EXPORT_DETAILS),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let heading = format!("\nStep {} of 4, {noun} {id}", i + 1);
+        assert!(summary.contains(&heading), "{heading} in {summary}");
+        for d in &r.steps[i].details {
+            assert!(summary.contains(&format!("\n  {}\n", d.message.trim_end())));
+            for (name, value) in &d.values {
+                assert!(
+                    summary.contains(&format!("\n    {name}: {value}\n")),
+                    "{name}"
+                );
+            }
+        }
+    }
+    assert!(summary.contains("    hierarchyName: Employees\n"));
+    assert!(
+        !summary.contains("\nhierarchyName\n"),
+        "no names and values on lines of their own"
+    );
+    assert!(summary.ends_with(&format!(
+        "\nFailure dump(s):\n\
          Error dump for {IMPORT_EMPLOYEES}\n\
          {employees}\
          Error dump for {IMPORT_DETAILS}\n\
-         {details}",
-        values(0),
-        values(1)
-    );
-    assert_eq!(summary, expected);
-    assert!(summary.contains("hierarchyName\nEmployees\n"));
+         {details}"
+    )));
     assert!(summary.contains("Item not located in Employees list: Zoe Walker"));
 }
 
@@ -216,19 +233,19 @@ fn the_import_summary_has_load_details_and_the_dump() {
     let summary = c.task_summary(&r).unwrap();
     let dump = c.task_dump_text(&r, None).unwrap();
     let d = &r.details[0];
-    let values: String = d
-        .values
-        .iter()
-        .map(|(n, v)| format!("{n}\n{v}\n"))
-        .collect();
     let successful = if r.successful { "True" } else { "False" };
-    assert_eq!(
-        summary,
-        format!(
-            "Failure Dump Available: True, Successful: {successful}\nLoad details:\n{}\n{values}\nFailure dump:\n{dump}",
-            d.message
-        )
+    let head = format!(
+        "Failure Dump Available: True, Successful: {successful}\nLoad details:\n  {}\n",
+        d.message.trim_end()
     );
+    assert!(summary.starts_with(&head), "{summary}");
+    for (name, value) in &d.values {
+        assert!(
+            summary.contains(&format!("\n    {name}: {value}\n")),
+            "{name}"
+        );
+    }
+    assert!(summary.ends_with(&format!("\nFailure dump:\n{dump}")));
 }
 
 #[test]

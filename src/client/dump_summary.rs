@@ -1,48 +1,45 @@
-//! The text summary of a task result with its failure dumps, in the format Anaplan's own Python
-//! integration library (`anaplan.py`, `parse_task_response`, by Anaplan Asia, widely copied into
-//! customers' scripts) prints, which is what our users' scripts and log scrapers expect:
-//!
-//! A process: one line per step, then — when any step has a dump — the values of each failing
-//! step's first detail, then the dumps:
+//! The text summary of a task result with its failure dumps, for a person and for the scripts
+//! written around Anaplan's own Python integration library (`anaplan.py`, `parse_task_response`,
+//! widely copied into customers' scripts), whose result lines they grep for:
 //!
 //! ```text
 //! Process action 112000000001 completed. Failure: True
 //! Process action 117000000001 completed. Failure: False
 //!
 //! Details:
-//! hierarchyName
-//! Employees
-//! …
+//! Step 1 of 2, import 112000000001 (Employees from Employees.csv): successful, failure dump
+//!   Employees: 9 (6/3) rows successful, 1 ignored
+//!     hierarchyName: Employees
+//!     failedCount: 1
+//! Step 2 of 2, action 117000000001 (Delete Leavers): successful, no failure dump
+//!   Delete Leavers: 2 items deleted
 //!
 //! Failure dump(s):
 //! Error dump for 112000000001
 //! "_Status_","Name",…
 //! ```
 //!
-//! `Failure:` is `failureDumpAvailable` of the step (that is what Anaplan's script prints, not
-//! `successful`), written `True`/`False` as Python prints booleans. The `Details:` block lists the
-//! `values` of the first detail of each step with a dump, one per line, as the script does.
+//! `Failure: True` on a step's line means that the step has a failure dump (rows failed or were
+//! loaded with a warning), as the original script prints it (`failureDumpAvailable`, written as
+//! Python writes booleans); whether the step succeeded is on its heading under `Details:`. Each
+//! detail is its message, then its values one `name: value` per line.
 //!
-//! An import, export or action:
+//! An import (`Load details:`), export or action (`Details:`):
 //!
 //! ```text
 //! Failure Dump Available: True, Successful: True
 //! Load details:
-//! Employees: 9 (6/3) rows successful, 1 ignored
-//! hierarchyName
-//! Employees
-//! …
+//!   Employees: 9 (6/3) rows successful, 1 ignored
+//!     hierarchyName: Employees
 //!
 //! Failure dump:
 //! "_Status_",…
 //! ```
 //!
-//! Where the script would fail, the summary goes on: a result without `details` (delete
-//! actions, cancelled tasks) prints only its first line; a step whose dump is announced but has
-//! no details contributes nothing to `Details:`.
+//! A result without details (a cancelled task) prints only its first line.
 
 use super::task_kind::TaskKind;
-use super::task_result::TaskResult;
+use super::task_result::{Detail, StepResult, TaskResult};
 
 /// A fetched dump: the object that produced it (the import, or the process step) and its text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -69,33 +66,61 @@ pub fn summary(result: &TaskResult, dumps: &[Dump]) -> String {
     }
 }
 
+/// Each detail: its message, then its values as `name: value`, indented under it.
+fn write_details(out: &mut String, details: &[Detail]) {
+    for d in details {
+        out.push_str(&format!("  {}\n", d.message.trim_end()));
+        for (name, value) in &d.values {
+            out.push_str(&format!("    {name}: {value}\n"));
+        }
+    }
+}
+
+/// `Step 1 of 4, import 112000000001 (Employees from Employees.csv): successful, failure dump`.
+fn step_heading(number: usize, of: usize, step: &StepResult) -> String {
+    let noun = TaskKind::from_id(&step.object_id).map_or("step", TaskKind::noun);
+    let name = step
+        .object_name
+        .as_deref()
+        .map_or(String::new(), |n| format!(" ({n})"));
+    format!(
+        "Step {number} of {of}, {noun} {}{name}: {}, {}\n",
+        step.object_id,
+        if step.successful {
+            "successful"
+        } else {
+            "not successful"
+        },
+        if step.failure_dump_available {
+            "failure dump"
+        } else {
+            "no failure dump"
+        }
+    )
+}
+
 fn process_summary(result: &TaskResult, dumps: &[Dump]) -> String {
     let mut out = String::new();
-    let mut details = String::new();
     for step in &result.steps {
         out.push_str(&format!(
             "Process action {} completed. Failure: {}\n",
             step.object_id,
             py_bool(step.failure_dump_available)
         ));
-        if step.failure_dump_available {
-            if let Some(first) = step.details.first() {
-                for v in &first.flat_values {
-                    details.push_str(v);
-                    details.push('\n');
-                }
-            }
+    }
+    if !result.steps.is_empty() {
+        out.push_str("\nDetails:\n");
+        for (i, step) in result.steps.iter().enumerate() {
+            out.push_str(&step_heading(i + 1, result.steps.len(), step));
+            write_details(&mut out, &step.details);
         }
     }
-    if dumps.is_empty() {
-        return out;
-    }
-    out.push_str("\nDetails:\n");
-    out.push_str(&details);
-    out.push_str("\nFailure dump(s):\n");
-    for d in dumps {
-        out.push_str(&format!("Error dump for {}\n", d.object_id));
-        out.push_str(&d.text);
+    if !dumps.is_empty() {
+        out.push_str("\nFailure dump(s):\n");
+        for d in dumps {
+            out.push_str(&format!("Error dump for {}\n", d.object_id));
+            out.push_str(&d.text);
+        }
     }
     out
 }
@@ -106,16 +131,16 @@ fn single_summary(result: &TaskResult, dumps: &[Dump]) -> String {
         py_bool(result.failure_dump_available),
         py_bool(result.successful)
     );
-    let Some(first) = result.details.first() else {
+    if result.details.is_empty() {
         return out;
-    };
-    out.push_str("Load details:\n");
-    out.push_str(&first.message);
-    out.push('\n');
-    for v in &first.flat_values {
-        out.push_str(v);
-        out.push('\n');
     }
+    // Only an import loads anything.
+    out.push_str(if result.kind == TaskKind::Import {
+        "Load details:\n"
+    } else {
+        "Details:\n"
+    });
+    write_details(&mut out, &result.details);
     if let Some(d) = dumps.first() {
         out.push_str("\nFailure dump:\n");
         out.push_str(&d.text);
@@ -156,18 +181,18 @@ mod tests {
              Process action 117000000001 completed. Failure: False\n\
              \n\
              Details:\n\
-             a\n\
-             1\n\
+             Step 1 of 2, import 112000000082: successful, failure dump\n  \
+             m\n    \
+             a: 1\n  \
+             m2\n    \
+             ignored: \n\
+             Step 2 of 2, action 117000000001: successful, no failure dump\n\
              \n\
              Failure dump(s):\n\
              Error dump for 112000000082\n\
              \"_Status_\",\"_Line_\"\n\"E\",\"2\"\n"
         );
-        assert_eq!(
-            summary(&r, &[]),
-            "Process action 112000000082 completed. Failure: True\n\
-             Process action 117000000001 completed. Failure: False\n"
-        );
+        assert!(summary(&r, &[]).ends_with("no failure dump\n"));
     }
 
     #[test]
@@ -187,10 +212,9 @@ mod tests {
         assert_eq!(
             summary(&r, &dumps),
             "Failure Dump Available: True, Successful: False\n\
-             Load details:\n\
-             Employees: 1 (0/1) rows successful\n\
-             hierarchyName\n\
-             Employees\n\
+             Load details:\n  \
+             Employees: 1 (0/1) rows successful\n    \
+             hierarchyName: Employees\n\
              \n\
              Failure dump:\n\
              x\n"

@@ -316,7 +316,8 @@ static void check_summary(anaplan_client *client, const anaplan_task_result *res
                                "Process action " ACTION_DELETE_LEAVERS
                                " completed. Failure: False\n"
                                "Process action " EXPORT_DETAILS " completed. Failure: False\n"));
-    CHECK_CONTAINS(summary, "\nDetails:\n");
+    CHECK_CONTAINS(summary, "\nDetails:\nStep 1 of 4, import " IMPORT_EMPLOYEES);
+    CHECK_CONTAINS(summary, "\n    hierarchyName: Employees\n");
     CHECK_CONTAINS(summary, "\nFailure dump(s):\nError dump for " IMPORT_EMPLOYEES "\n");
     CHECK_CONTAINS(summary, "Error dump for " IMPORT_DETAILS "\n");
     CHECK_CONTAINS(summary, "Item not located in Employees list: Zoe Walker");

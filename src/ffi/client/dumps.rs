@@ -102,13 +102,16 @@ pub unsafe extern "C" fn anaplan_client_dumps_to_dir(
     })
 }
 
-/// Writes the summary of `result` with its dumps to `*summary_out`, as Anaplan's Python
-/// integration script prints it. For a process, one line per step
-/// (`Process action 112000000001 completed. Failure: True`, where `Failure` says whether the
-/// step has a dump), then, if any step has a dump, `Details:` with the values of each failing
-/// step's first detail one per line, and `Failure dump(s):` with `Error dump for <id>` and each
-/// dump. For an import, export or action: `Failure Dump Available: True, Successful: False`,
-/// `Load details:`, the first detail's message and values, and `Failure dump:` with the dump.
+/// Writes the summary of `result` with its dumps to `*summary_out`, for a person and for the
+/// scripts written around Anaplan's Python integration script. For a process: one line per step
+/// as that script prints it (`Process action 112000000001 completed. Failure: True`), then
+/// `Details:` with a heading per step (`Step 1 of 4, import 112000000001 (name): successful,
+/// failure dump`) and each detail's message and its values one `name: value` per line, then
+/// `Failure dump(s):` with `Error dump for <id>` and each dump. `Failure: True` means that the
+/// step has a failure dump (rows failed or loaded with a warning), as in the original script;
+/// whether the step succeeded is on its heading. For an import: `Failure Dump Available: True,
+/// Successful: False`, `Load details:` (`Details:` for an export or action) with the details,
+/// then `Failure dump:` and the dump.
 ///
 /// Ownership: the caller frees `*summary_out` with `anaplan_string_free`; written only on `OK`.
 /// Statuses: as `anaplan_client_dump_text`.
