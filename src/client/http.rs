@@ -147,11 +147,18 @@ impl Response {
         if self.is_success() {
             return Ok(self);
         }
+        let mut message = self.error_message();
+        if self.status == 407 {
+            // Not Anaplan's answer: the proxy's, which wants its own credentials.
+            message.push_str(
+                "; the proxy asks for its own credentials (not Anaplan's): put them in the proxy URL",
+            );
+        }
         Err(Error::Http {
             method: self.method.to_string(),
             path: self.path.clone(),
             status: self.status,
-            message: self.error_message(),
+            message,
         })
     }
 
@@ -453,6 +460,17 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(response(204, "").ensure_success().is_ok());
+        // A proxy's 407 says it is the proxy's, not an Anaplan sign-in.
+        match response(407, "").ensure_success() {
+            Err(e @ Error::Http { status: 407, .. }) => {
+                assert!(
+                    e.to_string()
+                        .contains("the proxy asks for its own credentials"),
+                    "{e}"
+                )
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
