@@ -485,3 +485,50 @@ fn uploads_keep_going_across_token_expiry_and_revocation() {
     e.clear_faults();
     assert_eq!(raw_download(&c, FILE), data);
 }
+
+/// A stream made from a client works on after `anaplan_client_free` (the contract of the C API:
+/// what was made from a client keeps its connection until it is freed itself).
+#[test]
+fn an_upload_stream_outlives_the_freed_client() {
+    use anaplan::ffi::client::anaplan_client;
+    use anaplan::ffi::status::ANAPLAN_STATUS_OK;
+    use std::ffi::CString;
+
+    let e = common::emulator();
+    let c = connect(&e, MB, 2, true);
+    let handle = anaplan::ffi::toolkit::handles::issue::<anaplan_client>(c).unwrap();
+    let file = CString::new(FILE).unwrap();
+    let mut stream = std::ptr::null_mut();
+    // SAFETY: a live client, a NUL-terminated id and a local out-param.
+    let st = unsafe {
+        anaplan::ffi::client::upload::anaplan_client_upload_stream(
+            handle,
+            file.as_ptr(),
+            -1,
+            &mut stream,
+        )
+    };
+    assert_eq!(st, ANAPLAN_STATUS_OK);
+    // SAFETY: a live client, freed once.
+    let st = unsafe { anaplan::ffi::client::connect::anaplan_client_free(handle) };
+    assert_eq!(st, ANAPLAN_STATUS_OK);
+    let data = b"Name,Salary\nA,1\n";
+    // SAFETY: a live stream and `data.len()` readable bytes.
+    let st = unsafe {
+        anaplan::ffi::upload_stream::anaplan_upload_stream_write(stream, data.as_ptr(), data.len())
+    };
+    assert_eq!(st, ANAPLAN_STATUS_OK);
+    // SAFETY: a live stream.
+    let st = unsafe { anaplan::ffi::upload_stream::anaplan_upload_stream_finish(stream) };
+    assert_eq!(st, ANAPLAN_STATUS_OK);
+    // SAFETY: a live stream, freed once.
+    let st = unsafe { anaplan::ffi::upload_stream::anaplan_upload_stream_free(stream) };
+    assert_eq!(st, ANAPLAN_STATUS_OK);
+    let reader = connect(&e, MB, 2, true);
+    assert_eq!(reader.download_to_vec(FILE, None).unwrap(), data);
+    assert_eq!(
+        e.wait_for("POST", "/token/logout", 1).len(),
+        1,
+        "signed out at the end"
+    );
+}

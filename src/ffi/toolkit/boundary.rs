@@ -24,14 +24,7 @@ use crate::ffi::status::*;
 /// records its error (or a panic) as the last error and returns its status.
 pub fn call(body: impl FnOnce() -> Result<(), FfiError>) -> anaplan_status {
     last_error::clear();
-    match run(body) {
-        Ok(()) => ANAPLAN_STATUS_OK,
-        Err(error) => {
-            let status = error.status;
-            last_error::set(error);
-            status
-        }
-    }
+    release(body)
 }
 
 /// Runs the body of an export on the object behind `handle`, inside [`call`]: the one way an
