@@ -30,10 +30,7 @@ impl HandleType for anaplan_list {
 
 /// The item at `index` of a listing; `OUT_OF_RANGE` past the end.
 fn item_at(listing: &Listing, index: usize) -> Result<&Item, FfiError> {
-    let i = scalars::index(index, listing.len(), "index")?;
-    listing
-        .get(i)
-        .ok_or_else(|| scalars::out_of_range("index", index, "an item of the list"))
+    Ok(&listing.items()[scalars::index(index, listing.len(), "index")?])
 }
 
 /// The number of items in a list.

@@ -140,8 +140,13 @@ fn step(r: &TaskResult, step_index: usize) -> Result<&StepResult, FfiError> {
     Ok(&r.steps[index(step_index, r.steps.len(), "step_index")?])
 }
 
+/// Detail `detail_index` of `details`; `OUT_OF_RANGE` past the end.
+fn detail(details: &[Detail], detail_index: usize) -> Result<&Detail, FfiError> {
+    Ok(&details[index(detail_index, details.len(), "detail_index")?])
+}
+
 fn detail_message(details: &[Detail], detail_index: usize) -> Result<*mut c_char, FfiError> {
-    owned_string(&details[index(detail_index, details.len(), "detail_index")?].message)
+    owned_string(&detail(details, detail_index)?.message)
 }
 
 /// Frees a result. NULL is accepted and does nothing.
@@ -415,11 +420,7 @@ pub unsafe extern "C" fn anaplan_task_result_detail_value_count(
     count_out: *mut usize,
 ) -> anaplan_status {
     read(result, out_param!(count_out), |r| {
-        Ok(
-            r.details[index(detail_index, r.details.len(), "detail_index")?]
-                .values
-                .len(),
-        )
+        Ok(detail(&r.details, detail_index)?.values.len())
     })
 }
 
@@ -440,8 +441,12 @@ pub unsafe extern "C" fn anaplan_task_result_detail_value(
 ) -> anaplan_status {
     let (name_out, value_out) = (out_param!(name_out), out_param!(value_out));
     on(result, |r| {
-        let detail = &r.details[index(detail_index, r.details.len(), "detail_index")?];
-        write_value(detail, value_index, name_out, value_out)
+        write_value(
+            detail(&r.details, detail_index)?,
+            value_index,
+            name_out,
+            value_out,
+        )
     })
 }
 
@@ -458,8 +463,7 @@ pub unsafe extern "C" fn anaplan_task_result_step_detail_value_count(
     count_out: *mut usize,
 ) -> anaplan_status {
     read(result, out_param!(count_out), |r| {
-        let details = &step(r, step_index)?.details;
-        Ok(details[index(detail_index, details.len(), "detail_index")?]
+        Ok(detail(&step(r, step_index)?.details, detail_index)?
             .values
             .len())
     })
@@ -483,8 +487,7 @@ pub unsafe extern "C" fn anaplan_task_result_step_detail_value(
 ) -> anaplan_status {
     let (name_out, value_out) = (out_param!(name_out), out_param!(value_out));
     on(result, |r| {
-        let details = &step(r, step_index)?.details;
-        let detail = &details[index(detail_index, details.len(), "detail_index")?];
+        let detail = detail(&step(r, step_index)?.details, detail_index)?;
         write_value(detail, value_index, name_out, value_out)
     })
 }
