@@ -130,8 +130,16 @@ int main(int argc, char **argv) {
     }
     anaplan_list_free(files);
 
+    /* Transfer options: this call's progress callback, and any setting that differs from the
+       config's (chunk size, chunks in flight, gzip) without signing in again. */
+    anaplan_transfer_options *upload = NULL, *download = NULL;
+    TRY("making transfer options", anaplan_transfer_options_new(&upload));
+    TRY("making transfer options", anaplan_transfer_options_new(&download));
+    TRY("setting the progress callback", anaplan_transfer_options_set_progress(upload, show_transfer, "upload"));
+    TRY("setting the progress callback", anaplan_transfer_options_set_progress(download, show_transfer, "download"));
     printf("Uploading %s to Employees.csv\n", argv[3]);
-    TRY("uploading", anaplan_client_upload_file(client, "Employees.csv", argv[3], show_transfer, "upload"));
+    TRY("uploading", anaplan_client_upload_file(client, "Employees.csv", argv[3], upload));
+    anaplan_transfer_options_free(upload);
 
     {
         anaplan_task_result *result = run(client, "Load Employees");
@@ -146,7 +154,8 @@ int main(int argc, char **argv) {
         anaplan_task_result_free(result);
     }
     printf("Downloading export %s to %s\n", export_id, argv[4]);
-    TRY("downloading", anaplan_client_download_to_file(client, export_id, argv[4], show_transfer, "download"));
+    TRY("downloading", anaplan_client_download_to_file(client, export_id, argv[4], download));
+    anaplan_transfer_options_free(download);
     anaplan_string_free(export_id);
     print_head(argv[4], 8);
 

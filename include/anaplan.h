@@ -316,18 +316,19 @@ typedef int32_t anaplan_row_count;
  * function, a renumbered status). Compare `anaplan_abi_version()` with this macro at startup to
  * detect a library that does not match the header.
  */
-#define ANAPLAN_ABI_VERSION 2
+#define ANAPLAN_ABI_VERSION 3
 
 /**
- * A cancellation flag for `anaplan_client_run`: give it to the run with
- * `anaplan_run_options_set_cancel_token`, then call `anaplan_cancel_token_cancel` from any
- * thread to cancel the task on the server.
+ * A cancellation flag for `anaplan_client_run` and the transfers: give it to a run with
+ * `anaplan_run_options_set_cancel_token` (cancelling then cancels the task on the server) or to
+ * uploads and downloads with `anaplan_transfer_options_set_cancel_token`, then call
+ * `anaplan_cancel_token_cancel` from any thread.
  *
  * Methods: `anaplan_cancel_token_new`, `anaplan_cancel_token_cancel`,
  * `anaplan_cancel_token_is_cancelled`, `anaplan_cancel_token_free`.
  *
  * Thread-safety: thread-safe; that is its purpose. A token stays cancelled: use a new one for
- * the next run.
+ * the next call.
  */
 typedef struct anaplan_cancel_token anaplan_cancel_token;
 
@@ -396,6 +397,20 @@ typedef struct anaplan_run_options anaplan_run_options;
 typedef struct anaplan_task_result anaplan_task_result;
 
 /**
+ * How one upload or download runs: chunk size, chunks in flight, gzip and its level, progress
+ * callback, cancel token. Each setting left unset is the connection's (`anaplan_config_set_*`),
+ * so one transfer can change its chunk size without signing in again. Every transfer function
+ * takes these options, or NULL for the connection's settings and no callback.
+ *
+ * Methods: `anaplan_transfer_options_new`, `anaplan_transfer_options_free`,
+ * `anaplan_transfer_options_set_*`.
+ *
+ * Thread-safety: NOT thread-safe to build; a transfer copies what it needs when it starts, so
+ * the options can be reused by other transfers, on other threads too, or freed meanwhile.
+ */
+typedef struct anaplan_transfer_options anaplan_transfer_options;
+
+/**
  * A streamed upload: made by `anaplan_client_upload_stream`, then `anaplan_upload_stream_write`
  * with pieces of any size, then `anaplan_upload_stream_finish`; the library cuts the chunks.
  *
@@ -406,13 +421,6 @@ typedef struct anaplan_task_result anaplan_task_result;
  * thread in order, since the pieces are concatenated in call order.
  */
 typedef struct anaplan_upload_stream anaplan_upload_stream;
-
-/**
- * Called on the thread that made the transfer call, after each chunk: `done` bytes so far of
- * `total` (`-1` when the size is not known: downloads, streams of unknown size). Return 0 to go
- * on, non-zero to cancel: the call then returns `ANAPLAN_STATUS_CANCELLED`.
- */
-typedef int32_t (*anaplan_transfer_progress_cb)(void *user_data, uint64_t done, int64_t total);
 
 /**
  * Receives downloaded bytes in order, on the thread that called
@@ -438,6 +446,14 @@ typedef void (*anaplan_log_fn)(void *user_data, anaplan_log_level level, const c
 typedef int32_t (*anaplan_task_progress_cb)(void *user_data,
                                             anaplan_task_state state,
                                             double progress);
+
+/**
+ * Called on the thread that made the transfer call (for a streamed upload: the thread calling
+ * `anaplan_upload_stream_write` or `_finish`), after each chunk: `done` bytes so far of `total`
+ * (`-1` when the size is not known: downloads, streams of unknown size). Return 0 to go on,
+ * non-zero to cancel: the call then returns `ANAPLAN_STATUS_CANCELLED`.
+ */
+typedef int32_t (*anaplan_transfer_progress_cb)(void *user_data, uint64_t done, int64_t total);
 
 
 
@@ -666,64 +682,64 @@ ANAPLAN_API anaplan_status anaplan_client_free(anaplan_client *client);
  * Downloads `file` (an id, e.g. an export's id for its output, or a file name) of the current
  * model to `path`: chunks are fetched in parallel and written in order to a temporary file in
  * the same folder, which replaces `path` only once everything arrived. On any failure nothing is
- * left behind and a file already at `path` is untouched. `progress` may be NULL (its `total` is
- * -1: Anaplan does not give the size first).
+ * left behind and a file already at `path` is untouched. `options` may be NULL (the
+ * connection's parallelism, no progress callback); the callback's `total` is -1 (Anaplan does
+ * not give the size first).
  *
  * Statuses: `OK`; `HTTP_ERROR` with HTTP status 404 (no such file, or a file without content:
  * run the export first), `IO` (the message names the path), `NOT_FOUND`/`AMBIGUOUS` (the name),
- * `CANCELLED`, `INVALID_ARGUMENT` (no model set), `INVALID_HANDLE`, `NULL_ARGUMENT`,
+ * `CANCELLED` (the progress callback or the options' cancel token), `INVALID_ARGUMENT` (no model set), `INVALID_HANDLE`, `NULL_ARGUMENT`,
  * `INVALID_UTF8`, and the transport and auth statuses.
  * Thread-safety: the client may run several transfers from several threads at once. The
- * callback runs on the calling thread.
+ * progress callback runs on the calling thread.
  *
  * # Safety
- * `file` and `path` are NULL or NUL-terminated; `progress` is NULL or callable with
- * `user_data` during the call; `client` is looked up, never dereferenced.
+ * `file` and `path` are NULL or NUL-terminated; `client` and `options` are looked up, never
+ * dereferenced.
  */
 ANAPLAN_API
 anaplan_status anaplan_client_download_to_file(anaplan_client *client,
                                                const char *file,
                                                const char *path,
-                                               anaplan_transfer_progress_cb progress,
-                                               void *user_data);
+                                               const anaplan_transfer_options *options);
 
 /**
  * Downloads `file` of the current model into a library-owned buffer: `*data_out` and
- * `*len_out` are written only on `OK`. `progress` may be NULL.
+ * `*len_out` are written only on `OK`. `options` as for `anaplan_client_download_to_file`.
  *
  * Ownership: the caller frees `*data_out` with `anaplan_buffer_free` (it is never NULL, even for
  * an empty file).
  * Statuses: as `anaplan_client_download_to_file`, without `IO`.
  *
  * # Safety
- * `file` is NULL or NUL-terminated; `data_out` and `len_out` are NULL or writable; `progress`
- * is NULL or callable with `user_data` during the call.
+ * `file` is NULL or NUL-terminated; `data_out` and `len_out` are NULL or writable; `client`
+ * and `options` are looked up, never dereferenced.
  */
 ANAPLAN_API
 anaplan_status anaplan_client_download_to_buffer(anaplan_client *client,
                                                  const char *file,
-                                                 anaplan_transfer_progress_cb progress,
-                                                 void *user_data,
+                                                 const anaplan_transfer_options *options,
                                                  uint8_t **data_out,
                                                  size_t *len_out);
 
 /**
  * Downloads `file` of the current model, handing its bytes in order to `write` (one call per
- * chunk). `progress` may be NULL; both callbacks get `user_data` and run on the calling thread.
+ * chunk), with `user_data`, on the calling thread. `options` as for
+ * `anaplan_client_download_to_file` (their progress callback gets their own `user_data`).
  *
  * Statuses: as `anaplan_client_download_to_file`, without `IO`; `CANCELLED` also when `write`
  * returns non-zero; `NULL_ARGUMENT` when `write` is NULL.
  *
  * # Safety
- * `file` is NULL or NUL-terminated; `write` and `progress` are NULL or callable with
- * `user_data` during the call.
+ * `file` is NULL or NUL-terminated; `write` is NULL or callable with `user_data` during the
+ * call; `client` and `options` are looked up, never dereferenced.
  */
 ANAPLAN_API
 anaplan_status anaplan_client_download_to_callback(anaplan_client *client,
                                                    const char *file,
                                                    anaplan_write_cb write,
-                                                   anaplan_transfer_progress_cb progress,
-                                                   void *user_data);
+                                                   void *user_data,
+                                                   const anaplan_transfer_options *options);
 
 /**
  * Writes the failure dump of an import's result as text (Anaplan's CSV) to `*text_out`.
@@ -1055,65 +1071,69 @@ anaplan_status anaplan_client_run(anaplan_client *client,
 
 /**
  * Uploads the file at `path` to `file` (a file id, or the name of an import data source file)
- * of the current model, in chunks of the configured size, gzip-compressed and several in flight
- * as configured. `progress` may be NULL.
+ * of the current model, in chunks, gzip-compressed and several in flight, as `options` say
+ * (NULL: as the connection is configured, without a progress callback).
  *
  * Statuses: `OK`; `IO` (`path` unreadable; the message names it), `NOT_FOUND`/`AMBIGUOUS` (the
- * file name), `INVALID_ARGUMENT` (no model set), `CANCELLED` (the callback returned non-zero),
+ * file name), `INVALID_ARGUMENT` (no model set), `CANCELLED` (the progress callback returned
+ * non-zero, or the options' cancel token was cancelled),
  * `INVALID_HANDLE`, `NULL_ARGUMENT`, `INVALID_UTF8`, and the transport, auth and HTTP statuses
  * (a failed chunk's message names it).
  * Thread-safety: the client may run several transfers from several threads at once. The
- * callback runs on the calling thread.
+ * progress callback runs on the calling thread.
  *
  * # Safety
- * `file` and `path` are NULL or NUL-terminated; `progress` is NULL or callable with
- * `user_data` during the call; `client` is looked up, never dereferenced.
+ * `file` and `path` are NULL or NUL-terminated; `client` and `options` are looked up, never
+ * dereferenced.
  */
 ANAPLAN_API
 anaplan_status anaplan_client_upload_file(anaplan_client *client,
                                           const char *file,
                                           const char *path,
-                                          anaplan_transfer_progress_cb progress,
-                                          void *user_data);
+                                          const anaplan_transfer_options *options);
 
 /**
  * Uploads `len` bytes at `data` to `file` (an id or a data source name) of the current model.
- * `data` may be NULL when `len` is 0 (an empty file: one empty chunk). `progress` may be NULL.
+ * `data` may be NULL when `len` is 0 (an empty file: one empty chunk). `options` as for
+ * `anaplan_client_upload_file`.
  *
  * Statuses: as `anaplan_client_upload_file`, without `IO`.
  * Thread-safety: as `anaplan_client_upload_file`; `data` must not change during the call.
  *
  * # Safety
  * `file` is NULL or NUL-terminated; `data` is NULL or points to `len` readable bytes;
- * `progress` is NULL or callable with `user_data` during the call.
+ * `client` and `options` are looked up, never dereferenced.
  */
 ANAPLAN_API
 anaplan_status anaplan_client_upload_buffer(anaplan_client *client,
                                             const char *file,
                                             const uint8_t *data,
                                             size_t len,
-                                            anaplan_transfer_progress_cb progress,
-                                            void *user_data);
+                                            const anaplan_transfer_options *options);
 
 /**
  * Starts a streamed upload to `file` (an id or a data source name) of the current model: write
  * it with `anaplan_upload_stream_write`, end it with `anaplan_upload_stream_finish`. `total` is
  * the size in bytes when known (announced to Anaplan and checked by
  * `anaplan_upload_stream_finish`), or -1 when not (the file is then marked complete at the end).
+ * `options` as for `anaplan_client_upload_file`: the stream keeps what they held when it
+ * started, and their progress callback runs on the thread calling `_write` and `_finish`.
  *
  * Ownership: the caller owns `*stream_out` (written only on `OK`) and frees it with
  * `anaplan_upload_stream_free`, after `anaplan_upload_stream_finish` or instead of it (to
  * abandon).
  * Statuses: `OK`; `OUT_OF_RANGE` (`total` below -1), and as `anaplan_client_upload_file` without
- * `IO` and `CANCELLED`.
+ * `IO` (`CANCELLED`: the options' cancel token was already cancelled).
  *
  * # Safety
- * `file` is NULL or NUL-terminated; `stream_out` is NULL or writable.
+ * `file` is NULL or NUL-terminated; `stream_out` is NULL or writable; the progress callback of
+ * `options`, if any, is callable until the stream is freed.
  */
 ANAPLAN_API
 anaplan_status anaplan_client_upload_stream(anaplan_client *client,
                                             const char *file,
                                             int64_t total,
+                                            const anaplan_transfer_options *options,
                                             anaplan_upload_stream **stream_out);
 
 /**
@@ -1898,11 +1918,116 @@ anaplan_status anaplan_task_result_step_detail_value(const anaplan_task_result *
                                                      char **value_out);
 
 /**
+ * Creates transfer options that change nothing (the connection's settings, no callback, no
+ * cancel token) and writes them to `*out`.
+ *
+ * Ownership: the caller owns `*out` and frees it with `anaplan_transfer_options_free`.
+ * Statuses: `OK`, `NULL_ARGUMENT`.
+ *
+ * # Safety
+ * `out` is NULL or points to a writable `anaplan_transfer_options *`.
+ */
+ANAPLAN_API anaplan_status anaplan_transfer_options_new(anaplan_transfer_options **out);
+
+/**
+ * Frees transfer options. NULL is accepted and does nothing.
+ *
+ * Statuses: `OK`; `INVALID_HANDLE` when already freed or not transfer options.
+ *
+ * # Safety
+ * `options` is any pointer value: it is looked up, never dereferenced.
+ */
+ANAPLAN_API anaplan_status anaplan_transfer_options_free(anaplan_transfer_options *options);
+
+/**
+ * Sets the upload chunk size in megabytes (1 MB = 1000000 bytes), 1 to 50, as
+ * `anaplan_config_set_chunk_size_mb` does for the connection.
+ *
+ * Statuses: `OK`, `INVALID_HANDLE`, `OUT_OF_RANGE` (0, 51, negative; the options are unchanged,
+ * with the same message as `anaplan_config_set_chunk_size_mb`).
+ *
+ * # Safety
+ * `options` is any pointer value: it is looked up, never dereferenced.
+ */
+ANAPLAN_API
+anaplan_status anaplan_transfer_options_set_chunk_size_mb(anaplan_transfer_options *options,
+                                                          int32_t megabytes);
+
+/**
+ * Sets how many chunks are in flight at once (1 to 32), as `anaplan_config_set_parallelism`.
+ *
+ * Statuses: `OK`, `INVALID_HANDLE`, `OUT_OF_RANGE`.
+ *
+ * # Safety
+ * `options` is any pointer value: it is looked up, never dereferenced.
+ */
+ANAPLAN_API
+anaplan_status anaplan_transfer_options_set_parallelism(anaplan_transfer_options *options,
+                                                        int32_t parallelism);
+
+/**
+ * 1 sends upload chunks gzip-compressed, 0 sends them as they are, as `anaplan_config_set_gzip`.
+ *
+ * Statuses: `OK`, `INVALID_HANDLE`, `OUT_OF_RANGE` (not 0 or 1).
+ *
+ * # Safety
+ * `options` is any pointer value: it is looked up, never dereferenced.
+ */
+ANAPLAN_API
+anaplan_status anaplan_transfer_options_set_gzip(anaplan_transfer_options *options,
+                                                 int32_t gzip);
+
+/**
+ * Sets the zlib level of upload compression, 1 (fastest) to 9 (smallest), as
+ * `anaplan_config_set_gzip_level`.
+ *
+ * Statuses: `OK`, `INVALID_HANDLE`, `OUT_OF_RANGE`.
+ *
+ * # Safety
+ * `options` is any pointer value: it is looked up, never dereferenced.
+ */
+ANAPLAN_API
+anaplan_status anaplan_transfer_options_set_gzip_level(anaplan_transfer_options *options,
+                                                       int32_t level);
+
+/**
+ * Sets the progress callback (NULL removes it) and the `user_data` passed back to it. See
+ * `anaplan_transfer_progress_cb`.
+ *
+ * Statuses: `OK`, `INVALID_HANDLE`.
+ *
+ * # Safety
+ * `callback` is NULL or a function with that signature, callable until the transfers using
+ * these options return (a streamed upload: until it is freed); `user_data` is passed to it as
+ * is.
+ */
+ANAPLAN_API
+anaplan_status anaplan_transfer_options_set_progress(anaplan_transfer_options *options,
+                                                     anaplan_transfer_progress_cb callback,
+                                                     void *user_data);
+
+/**
+ * Makes transfers with these options cancellable through `token` (NULL removes it): cancelling
+ * the token from any thread stops them promptly with `ANAPLAN_STATUS_CANCELLED` (chunks in
+ * flight are let finish; an upload's file is left incomplete, see the README's table of what a
+ * failed call leaves behind). The options keep their own reference to the token.
+ *
+ * Statuses: `OK`, `INVALID_HANDLE` (options, or a token that is not NULL and not live).
+ *
+ * # Safety
+ * `options` and `token` are any pointer values: they are looked up, never dereferenced.
+ */
+ANAPLAN_API
+anaplan_status anaplan_transfer_options_set_cancel_token(anaplan_transfer_options *options,
+                                                         const anaplan_cancel_token *token);
+
+/**
  * Adds `len` bytes at `data` to a streamed upload. Full chunks are sent as they fill up; the
  * call waits while the configured number of chunks are in flight. After an error the upload is
  * over (later calls give `INVALID_ARGUMENT`); free it.
  *
  * Statuses: `OK`; `INVALID_ARGUMENT` (more bytes than announced, or the upload already ended),
+ * `CANCELLED` (the progress callback or the cancel token of the stream's transfer options),
  * `INVALID_HANDLE`, `NULL_ARGUMENT` (`data` NULL with `len` > 0), and the transport, auth and
  * HTTP statuses of chunks sent meanwhile.
  *

@@ -7,7 +7,7 @@ mod transfer_common;
 
 use std::time::{Duration, Instant};
 
-use anaplan::client::{Error, Request};
+use anaplan::client::{CancelToken, Error, Request, TransferOptions};
 use common::{fault, status, Fault, EXPORT_EMPLOYEES, FILE_SALARIES};
 use serde_json::json;
 use transfer_common::*;
@@ -86,6 +86,48 @@ fn chunks_are_fetched_in_parallel_and_written_in_order() {
     assert_eq!(times_per_chunk(&gets), [1; 5]);
     assert!(max_overlap(&gets) >= 2, "no overlap: {gets:#?}");
     assert!(max_overlap(&gets) <= 4, "at most `parallelism` in flight");
+}
+
+#[test]
+fn one_download_runs_with_its_own_parallelism_and_cancel_token() {
+    let e = common::emulator();
+    let c = connect(&e, MB, 4, false);
+    let data = uploaded(&c);
+    e.add_fault(fault(
+        "GET",
+        "/2/0/*/chunks/*",
+        Fault::Latency { ms: 300 },
+        None,
+    ));
+    let mut one_at_a_time = TransferOptions::new();
+    one_at_a_time.set_parallelism(1).unwrap();
+    e.clear_requests();
+    let got = c.with_transfer(&one_at_a_time).download_to_vec(FILE, None);
+    assert_eq!(got.unwrap(), data);
+    let gets = chunk_gets(&e, FILE);
+    assert_eq!(times_per_chunk(&gets), [1; 5]);
+    assert_eq!(max_overlap(&gets), 1, "one chunk in flight: {gets:#?}");
+
+    // Cancelled from another thread once the first chunk arrived: the other four (1.2 s at
+    // least, one at a time) are not all fetched, and no file is left.
+    let token = CancelToken::new();
+    let mut options = TransferOptions::with_cancel(token.clone());
+    options.set_parallelism(1).unwrap();
+    e.clear_requests();
+    let dir = scratch_dir("download-cancel-token");
+    let target = dir.join("salaries.csv");
+    let err = std::thread::scope(|s| {
+        s.spawn(|| {
+            e.wait_for("GET", &format!("*/files/{FILE}/chunks/0"), 1);
+            token.cancel();
+        });
+        c.with_transfer(&options)
+            .download_to_path(FILE, &target, None)
+            .unwrap_err()
+    });
+    assert!(matches!(err, Error::Cancelled), "{err:?}");
+    assert!(chunk_gets(&e, FILE).len() < 5);
+    assert!(dir_entries(&dir).is_empty(), "{:?}", dir_entries(&dir));
 }
 
 #[test]

@@ -11,7 +11,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use anaplan::client::{Client, Config, Credentials, Logger};
+use anaplan::client::{Client, Config, Credentials, Logger, TransferSettings};
 
 struct Counting;
 
@@ -124,9 +124,12 @@ fn measure(api_url: &str) {
     let config = Config {
         auth_url: api_url.to_string(),
         api_url: api_url.to_string(),
-        chunk_size: CHUNK,
-        parallelism: PARALLELISM,
-        gzip: true,
+        transfer: TransferSettings {
+            chunk_size: CHUNK,
+            parallelism: PARALLELISM,
+            gzip: true,
+            ..TransferSettings::default()
+        },
         ..Config::default()
     };
     let c = Client::connect(

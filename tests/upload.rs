@@ -8,7 +8,9 @@ mod transfer_common;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use anaplan::client::{Client, Config, Error, Level, LogSink, Logger};
+use anaplan::client::{
+    CancelToken, Client, Error, Level, LogSink, Logger, TransferOptions, TransferSettings,
+};
 use common::{fault, status, Fault, FILE_EMPLOYEES, FILE_SALARIES};
 use transfer_common::*;
 
@@ -134,11 +136,9 @@ fn a_higher_gzip_level_sends_fewer_bytes_of_the_same_file() {
     let data = data();
     let mut sent = Vec::new();
     for level in [1, 9] {
-        let mut config = Config {
-            chunk_size: MB,
-            ..common::config_for(&e)
-        };
-        config.set_gzip_level(level).unwrap();
+        let mut config = common::config_for(&e);
+        config.transfer.chunk_size = MB;
+        config.transfer.set_gzip_level(level).unwrap();
         let c = Client::connect(config, common::basic_credentials(), Logger::default()).unwrap();
         c.set_workspace_id(common::WS).unwrap();
         c.set_model_id(common::MODEL).unwrap();
@@ -335,7 +335,7 @@ fn refused_before_sending_anything() {
 
     for bad in [0, MB - 1, 50 * MB + 1, 51 * MB] {
         let mut config = common::config_for(&e);
-        config.chunk_size = bad;
+        config.transfer.chunk_size = bad;
         let c = anaplan::client::Client::connect(
             config,
             common::basic_credentials(),
@@ -505,6 +505,7 @@ fn an_upload_stream_outlives_the_freed_client() {
             handle,
             file.as_ptr(),
             -1,
+            std::ptr::null(),
             &mut stream,
         )
     };
@@ -531,4 +532,124 @@ fn an_upload_stream_outlives_the_freed_client() {
         1,
         "signed out at the end"
     );
+}
+
+#[test]
+fn one_upload_runs_with_its_own_settings_and_the_connection_keeps_its_own() {
+    let e = common::emulator();
+    let c = connect(&e, MB, 3, true);
+    let data = data();
+    let mut options = TransferOptions::new();
+    options.set_chunk_size_mb(2).unwrap();
+    options.set_parallelism(1).unwrap();
+    options.set_gzip(false);
+    e.clear_requests();
+    c.with_transfer(&options)
+        .upload_bytes(FILE, &data, None)
+        .unwrap();
+    let puts = assert_chunks_once(&e, FILE, 2);
+    for (n, r) in &puts {
+        assert_eq!(
+            r.request_content_type.as_deref(),
+            Some("application/octet-stream")
+        );
+        assert_eq!(
+            r.bytes_in as usize,
+            if *n == 0 { 2 * MB } else { 3 * MB / 2 }
+        );
+    }
+    assert_eq!(max_overlap(&puts), 1, "one chunk in flight");
+    assert_eq!(raw_download(&c, FILE), data);
+
+    // The next call without options is the connection's again: 1 MB gzip chunks.
+    e.clear_requests();
+    c.upload_bytes(FILE, &data, None).unwrap();
+    let puts = assert_chunks_once(&e, FILE, 4);
+    assert!(puts
+        .iter()
+        .all(|(_, r)| r.request_content_type.as_deref() == Some("application/x-gzip")));
+    assert_eq!(
+        c.transfer_settings(),
+        TransferSettings {
+            chunk_size: MB,
+            parallelism: 3,
+            gzip: true,
+            ..TransferSettings::default()
+        }
+    );
+}
+
+#[test]
+fn a_cancel_token_stops_an_upload_from_another_thread() {
+    let e = common::emulator();
+    let c = connect(&e, MB, 1, true);
+    let token = CancelToken::new();
+    let options = TransferOptions::with_cancel(token.clone());
+    // At the first chunk's report another thread cancels; the callback waits (at most 10 s)
+    // until it has, and asks to go on: only the token stops the upload.
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    let canceller = {
+        let token = token.clone();
+        std::thread::spawn(move || {
+            if rx.recv_timeout(Duration::from_secs(10)).is_ok() {
+                token.cancel();
+            }
+        })
+    };
+    let mut reports = 0;
+    let mut first_cancels = |_: u64, _: i64| {
+        reports += 1;
+        if reports == 1 {
+            tx.send(()).unwrap();
+            let deadline = std::time::Instant::now() + Duration::from_secs(10);
+            while !token.is_cancelled() && std::time::Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        }
+        true
+    };
+    e.clear_requests();
+    let err = c
+        .with_transfer(&options)
+        .upload_bytes(FILE, &csv_data(10 * MB, 7), Some(&mut first_cancels))
+        .unwrap_err();
+    canceller.join().unwrap();
+    assert!(matches!(err, Error::Cancelled), "{err:?}");
+    let sent = chunk_puts(&e, FILE).len();
+    assert!(sent < 10, "{sent} of 10 chunks sent after the cancel");
+
+    // A token cancelled before the call: nothing reaches the file, not even a look at it.
+    e.clear_requests();
+    let err = c
+        .with_transfer(&options)
+        .upload_bytes(FILE, &data(), None)
+        .unwrap_err();
+    assert!(matches!(err, Error::Cancelled), "{err:?}");
+    assert!(
+        e.requests().iter().all(|r| !r.path.contains(FILE)),
+        "{:#?}",
+        e.requests()
+    );
+}
+
+#[test]
+fn a_transfer_that_stops_itself_leaves_the_callers_token_alone() {
+    let e = common::emulator();
+    let c = connect(&e, MB, 2, true);
+    let token = CancelToken::new();
+    let options = TransferOptions::with_cancel(token.clone());
+    let err = c
+        .with_transfer(&options)
+        .upload_bytes(FILE, &data(), Some(&mut |_, _| false))
+        .unwrap_err();
+    assert!(matches!(err, Error::Cancelled), "{err:?}");
+    assert!(
+        !token.is_cancelled(),
+        "the upload's own stop is not the caller's cancel"
+    );
+    // The same options serve the next transfer.
+    c.with_transfer(&options)
+        .upload_bytes(FILE, &data(), None)
+        .unwrap();
+    assert_eq!(raw_download(&c, FILE), data());
 }

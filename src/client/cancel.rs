@@ -1,15 +1,29 @@
 //! Cancellation shared between the thread doing the work and whoever wants it stopped (another
 //! thread, or a progress callback). Backoff sleeps and polling waits wake up at once on cancel.
 
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
 
 use super::error::{Error, Result};
 
 /// A flag that can be raised once and waited on. Cheap to clone; every clone shares the flag.
+/// [`CancelToken::linked`] makes a token that is raised with this one but not the other way.
 #[derive(Clone, Debug, Default)]
 pub struct CancelToken {
-    inner: Arc<(Mutex<bool>, Condvar)>,
+    inner: Arc<Shared>,
+}
+
+#[derive(Debug, Default)]
+struct Shared {
+    state: Mutex<State>,
+    woken: Condvar,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    cancelled: bool,
+    /// Tokens made by `linked`, raised with this one; dropped ones are pruned as new ones come.
+    linked: Vec<Weak<Shared>>,
 }
 
 impl CancelToken {
@@ -17,19 +31,42 @@ impl CancelToken {
         CancelToken::default()
     }
 
-    fn flag(&self) -> MutexGuard<'_, bool> {
-        // The flag is a plain bool: a panic elsewhere cannot leave it half-written.
-        self.inner.0.lock().unwrap_or_else(|p| p.into_inner())
+    fn state(&self) -> MutexGuard<'_, State> {
+        // A bool and a list of weak references: a panic elsewhere cannot leave them half-written.
+        self.inner.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Raises the flag and wakes every sleeper.
+    /// A new token raised when this one is (at once if it already is), which can also be raised
+    /// alone: one transfer stops its own workers without cancelling the caller's token.
+    pub fn linked(&self) -> CancelToken {
+        let child = CancelToken::new();
+        let mut state = self.state();
+        if state.cancelled {
+            drop(state);
+            child.cancel();
+        } else {
+            state.linked.retain(|w| w.strong_count() > 0);
+            state.linked.push(Arc::downgrade(&child.inner));
+        }
+        child
+    }
+
+    /// Raises the flag and wakes every sleeper, here and in the linked tokens.
     pub fn cancel(&self) {
-        *self.flag() = true;
-        self.inner.1.notify_all();
+        let linked = {
+            let mut state = self.state();
+            state.cancelled = true;
+            std::mem::take(&mut state.linked)
+        };
+        self.inner.woken.notify_all();
+        // Outside this token's lock: each linked token takes its own.
+        for shared in linked.iter().filter_map(Weak::upgrade) {
+            CancelToken { inner: shared }.cancel();
+        }
     }
 
     pub fn is_cancelled(&self) -> bool {
-        *self.flag()
+        self.state().cancelled
     }
 
     /// `Err(Error::Cancelled)` once cancelled.
@@ -44,16 +81,16 @@ impl CancelToken {
     /// Sleeps for `d`, or returns `Err(Error::Cancelled)` as soon as the flag is raised.
     pub fn sleep(&self, d: Duration) -> Result<()> {
         let deadline = Instant::now() + d;
-        let mut cancelled = self.flag();
-        while !*cancelled {
+        let mut state = self.state();
+        while !state.cancelled {
             let now = Instant::now();
             if now >= deadline {
                 return Ok(());
             }
-            cancelled = self
+            state = self
                 .inner
-                .1
-                .wait_timeout(cancelled, deadline - now)
+                .woken
+                .wait_timeout(state, deadline - now)
                 .map(|(guard, _)| guard)
                 .unwrap_or_else(|p| p.into_inner().0);
         }
@@ -90,6 +127,27 @@ mod tests {
         token.cancel();
         assert!(matches!(t.join().unwrap(), Err(Error::Cancelled)));
         assert!(token.is_cancelled());
+    }
+
+    #[test]
+    fn a_linked_token_is_raised_with_its_parent_and_alone() {
+        let parent = CancelToken::new();
+        let alone = parent.linked();
+        alone.cancel();
+        assert!(
+            !parent.is_cancelled(),
+            "a linked token never raises its parent"
+        );
+        let child = parent.linked();
+        let waiting = child.clone();
+        let t = std::thread::spawn(move || waiting.sleep(Duration::from_secs(300)));
+        std::thread::sleep(Duration::from_millis(20));
+        parent.cancel();
+        assert!(matches!(t.join().unwrap(), Err(Error::Cancelled)));
+        assert!(
+            parent.linked().is_cancelled(),
+            "linked after the fact: raised at once"
+        );
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Connection settings: hosts, proxy, TLS trust, timeouts, retries, upload tuning, locale.
+//! Connection settings: hosts, proxy, TLS trust, timeouts, retries, transfer defaults, locale.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -6,17 +6,11 @@ use std::time::Duration;
 
 use super::error::{quoted, Error, Result};
 use super::retry::Jitter;
+use super::transfer_settings::TransferSettings;
 
 /// Anaplan production hosts (legacy regions us1, us2, us5, us7, eu1, eu2, eu4, ap1).
 pub const DEFAULT_AUTH_URL: &str = "https://auth.anaplan.com";
 pub const DEFAULT_API_URL: &str = "https://api.anaplan.com";
-
-/// Chunk size limits for uploads: Anaplan takes chunks of 1 to 50 MB.
-pub const MIN_CHUNK_SIZE: usize = 1_000_000;
-pub const MAX_CHUNK_SIZE: usize = 50_000_000;
-pub const MAX_PARALLELISM: usize = 32;
-pub const MIN_GZIP_LEVEL: u32 = 1;
-pub const MAX_GZIP_LEVEL: u32 = 9;
 
 /// The regional hosts of Anaplan's allowlist page, `(region, auth base URL, API base URL)`:
 /// https://support.anaplan.com/url-ip-and-allowlist-requirements-c8235c7d-8af2-413b-a9ff-d465978806b9
@@ -110,14 +104,8 @@ pub struct Config {
     pub retry_max_backoff: Duration,
     /// How the backoff is randomised (the server's `Retry-After` is used as given).
     pub retry_jitter: Jitter,
-    /// Upload chunk size in bytes, 1 to 50 MB.
-    pub chunk_size: usize,
-    /// Chunks in flight at once, for uploads and downloads.
-    pub parallelism: usize,
-    /// Send chunks gzip-compressed (`application/x-gzip`).
-    pub gzip: bool,
-    /// zlib level of that compression, 1 (fastest) to 9 (smallest).
-    pub gzip_level: u32,
+    /// How transfers run unless one says otherwise (`Client::with_transfer`).
+    pub transfer: TransferSettings,
     /// `localeName` sent when starting tasks.
     pub locale: String,
 }
@@ -136,14 +124,7 @@ impl Default for Config {
             retry_initial_backoff: Duration::from_millis(500),
             retry_max_backoff: Duration::from_secs(60),
             retry_jitter: Jitter::Equal,
-            chunk_size: 10_000_000,
-            parallelism: 4,
-            gzip: true,
-            // Level 2 (zlib-rs): on CSV it sends a quarter fewer bytes than level 1 and within
-            // 10 % of level 6, at 2.5 times the speed of level 6, so compression keeps up with a
-            // gigabit link on a few cores while a slower link still gets nearly the smallest
-            // chunks (measurements in the README, "Clients side by side").
-            gzip_level: 2,
+            transfer: TransferSettings::default(),
             locale: "en_US".into(),
         }
     }
@@ -163,10 +144,7 @@ impl fmt::Debug for Config {
             .field("retry_initial_backoff", &self.retry_initial_backoff)
             .field("retry_max_backoff", &self.retry_max_backoff)
             .field("retry_jitter", &self.retry_jitter)
-            .field("chunk_size", &self.chunk_size)
-            .field("parallelism", &self.parallelism)
-            .field("gzip", &self.gzip)
-            .field("gzip_level", &self.gzip_level)
+            .field("transfer", &self.transfer)
             .field("locale", &self.locale)
             .finish()
     }
@@ -206,30 +184,6 @@ impl Config {
         Ok(())
     }
 
-    pub fn set_chunk_size(&mut self, bytes: usize) -> Result<()> {
-        if !(MIN_CHUNK_SIZE..=MAX_CHUNK_SIZE).contains(&bytes) {
-            return Err(Error::out_of_range(format!(
-                "chunk size {bytes} bytes is out of range: Anaplan takes chunks of 1 to 50 MB ({MIN_CHUNK_SIZE} to {MAX_CHUNK_SIZE} bytes)"
-            )));
-        }
-        self.chunk_size = bytes;
-        Ok(())
-    }
-
-    /// [`Config::set_chunk_size`] in megabytes of 1 000 000 bytes, as Anaplan counts them.
-    pub fn set_chunk_size_mb(&mut self, megabytes: u32) -> Result<()> {
-        let bytes = usize::try_from(megabytes)
-            .ok()
-            .and_then(|mb| mb.checked_mul(1_000_000))
-            .filter(|b| (MIN_CHUNK_SIZE..=MAX_CHUNK_SIZE).contains(b))
-            .ok_or_else(|| {
-                Error::out_of_range(format!(
-                    "chunk size {megabytes} MB is out of range: Anaplan takes chunks of 1 to 50 MB"
-                ))
-            })?;
-        self.set_chunk_size(bytes)
-    }
-
     /// The first wait before a retry and the most it grows to; `initial` may not exceed `max`.
     pub fn set_retry_backoff(&mut self, initial: Duration, max: Duration) -> Result<()> {
         if initial > max {
@@ -241,26 +195,6 @@ impl Config {
         }
         self.retry_initial_backoff = initial;
         self.retry_max_backoff = max;
-        Ok(())
-    }
-
-    pub fn set_parallelism(&mut self, n: usize) -> Result<()> {
-        if !(1..=MAX_PARALLELISM).contains(&n) {
-            return Err(Error::out_of_range(format!(
-                "parallelism {n} is out of range (1 to {MAX_PARALLELISM})"
-            )));
-        }
-        self.parallelism = n;
-        Ok(())
-    }
-
-    pub fn set_gzip_level(&mut self, level: u32) -> Result<()> {
-        if !(MIN_GZIP_LEVEL..=MAX_GZIP_LEVEL).contains(&level) {
-            return Err(Error::out_of_range(format!(
-                "gzip level {level} is out of range ({MIN_GZIP_LEVEL} fastest to {MAX_GZIP_LEVEL} smallest)"
-            )));
-        }
-        self.gzip_level = level;
         Ok(())
     }
 

@@ -14,6 +14,7 @@ use super::config::Config;
 use super::error::{quoted, Error, Result};
 use super::http::{Request, Response, Transport};
 use super::log::Logger;
+use super::transfer_settings::TransferSettings;
 
 /// A signed-in connection. `Clone` is cheap and every clone shares the connection (token,
 /// workspace, model); it is `Send + Sync`, so one connection may serve many threads at once.
@@ -23,6 +24,10 @@ pub struct Client {
     inner: Arc<Inner>,
     /// Per clone, so workers can log through a relay (see [`Client::with_logger`]).
     logger: Logger,
+    /// Per clone, so one transfer can run with its own settings (see `Client::with_transfer`).
+    pub(crate) transfer: TransferSettings,
+    /// Cancels this clone's transfers when raised (see `Client::with_transfer`).
+    pub(crate) transfer_cancel: Option<CancelToken>,
 }
 
 struct Inner {
@@ -77,6 +82,7 @@ impl Client {
         config.validate()?;
         let transport = Transport::new(&config)?;
         let tokens = TokenManager::new(credentials, &config.auth_url);
+        let config_transfer = config.transfer;
         tokens.sign_in(&transport, &logger, None)?;
         Ok(Client {
             inner: Arc::new(Inner {
@@ -90,6 +96,8 @@ impl Client {
                 logger: logger.clone(),
             }),
             logger,
+            transfer: config_transfer,
+            transfer_cancel: None,
         })
     }
 
@@ -109,8 +117,8 @@ impl Client {
     /// worker end of [`Logger::relay`], so their lines reach the caller's thread.
     pub fn with_logger(&self, logger: Logger) -> Client {
         Client {
-            inner: self.inner.clone(),
             logger,
+            ..self.clone()
         }
     }
 

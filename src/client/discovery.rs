@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use super::bounds::PAGE_SIZE;
 use super::connection::Client;
 use super::error::{Error, Result};
 use super::kind::ObjectKind;
@@ -93,12 +94,9 @@ impl Client {
 
     /// How many objects each list request asks for (1 to 5000, Anaplan's maximum and the
     /// default). Smaller pages only cost more requests; tests use them to exercise paging.
-    pub fn set_page_size(&self, page_size: usize) -> Result<()> {
-        if !(1..=MAX_PAGE_SIZE).contains(&page_size) {
-            return Err(Error::out_of_range(format!(
-                "page size {page_size} is out of range (1 to {MAX_PAGE_SIZE})"
-            )));
-        }
+    /// Any integer is taken, so a negative one from C gets the same message as 0 or 5001.
+    pub fn set_page_size(&self, page_size: i64) -> Result<()> {
+        let page_size = PAGE_SIZE.check_usize(page_size.into())?;
         self.discovery()
             .page_size
             .store(page_size, Ordering::Relaxed);

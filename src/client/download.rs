@@ -2,8 +2,8 @@
 //! emulator/tests/fixtures/anaplan-openapi/integration-openapi.json), for example an export's output
 //! (its file id is the export's id): to a path, to memory, or to a write callback.
 //!
-//! `GET files/{id}/chunks` lists the chunks; `Config::parallelism` of them are fetched at once
-//! and written strictly in order, holding at most `parallelism` chunks (see `reorder`). Each
+//! `GET files/{id}/chunks` lists the chunks; `TransferSettings::parallelism` of them are fetched
+//! at once and written strictly in order, holding at most `parallelism` chunks (see `reorder`). Each
 //! chunk request is retried by the connection, a dropped connection mid-body included. A file
 //! without content is `Error::Http` with status 404, as `GET files/{id}` answers for it.
 
@@ -72,7 +72,7 @@ impl Client {
         sink: Sink<'_>,
         progress: Option<Progress<'_>>,
     ) -> Result<u64> {
-        let (_, parallelism) = checked_settings(self)?;
+        let parallelism = checked_settings(self)?.parallelism;
         let path = file_path(self, file_id)?;
         let chunks = list_chunks(self, &path)?;
         if chunks.is_empty() {
@@ -89,7 +89,7 @@ impl Client {
             "downloading file {file_id}: {} chunks, {parallelism} in flight",
             chunks.len()
         ));
-        let cancel = CancelToken::new();
+        let cancel = self.transfer_cancel_token();
         let result = fetch_in_order(self, &path, &chunks, parallelism, &cancel, sink, progress);
         match &result {
             Ok(bytes) => self

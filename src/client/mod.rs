@@ -4,6 +4,7 @@
 //! requests with retries ([`retry`]) and token renewal, and logs ([`log`]) without secrets.
 
 pub mod auth;
+pub mod bounds;
 pub mod cancel;
 pub mod config;
 pub mod connection;
@@ -19,6 +20,7 @@ pub mod name_match;
 pub mod paging;
 pub mod retry;
 pub mod secret;
+pub mod transfer_settings;
 
 pub use auth::{Credentials, NonceFormat, Source};
 pub use cancel::CancelToken;
@@ -28,6 +30,7 @@ pub use error::{Candidate, Error, Result};
 pub use http::{Method, Request, Response};
 pub use log::{Level, LogRelay, LogSink, Logger};
 pub use retry::{Jitter, RetryMode};
+pub use transfer_settings::{TransferOptions, TransferSettings};
 pub(crate) mod atomic_file;
 pub(crate) mod chunker;
 pub mod download;

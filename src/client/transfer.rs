@@ -7,19 +7,17 @@ use super::cancel::CancelToken;
 use super::connection::Client;
 use super::error::{quoted, Error, Result};
 use super::transfer_pool::TransferPool;
+use super::transfer_settings::TransferSettings;
 
 /// Progress of a transfer: `(bytes_done, bytes_total)` with `bytes_total == -1` when unknown
 /// (streamed uploads without an announced size, downloads). Returning `false` cancels: the call
 /// then stops promptly and returns [`Error::Cancelled`]. It runs on the calling thread only.
 pub type Progress<'a> = &'a mut dyn FnMut(u64, i64) -> bool;
 
-/// Checks the transfer settings, which may have been set without their validating setters
-/// (the fields of `Config` are public).
-pub(crate) fn checked_settings(client: &Client) -> Result<(usize, usize)> {
-    let mut c = client.config().clone();
-    c.set_chunk_size(client.config().chunk_size)?;
-    c.set_parallelism(client.config().parallelism)?;
-    Ok((c.chunk_size, c.parallelism))
+/// The settings this transfer runs with, checked: they may have been set without their
+/// checking setters (the fields of `Config::transfer` are public).
+pub(crate) fn checked_settings(client: &Client) -> Result<TransferSettings> {
+    client.transfer_settings().checked()
 }
 
 /// `{model path}/files/{id}`. File ids are digits (`113…`, `116…`); a name here would make

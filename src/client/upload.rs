@@ -5,9 +5,10 @@
 //! - The chunk count is announced first: `POST files/{id}` with `{"chunkCount":N}` when the size
 //!   is known (path, buffer, stream with a total), `-1` otherwise, and then `POST
 //!   files/{id}/complete` at the end.
-//! - Chunks (`PUT files/{id}/chunks/{n}`) are cut at exactly `Config::chunk_size` bytes (see
-//!   `chunker`), gzip-compressed on the worker threads when `Config::gzip` is on
-//!   (`application/x-gzip`, else `application/octet-stream`), `Config::parallelism` at a time.
+//! - Chunks (`PUT files/{id}/chunks/{n}`) are cut at exactly `TransferSettings::chunk_size`
+//!   bytes (see `chunker`), gzip-compressed on the worker threads when `gzip` is on
+//!   (`application/x-gzip`, else `application/octet-stream`), `parallelism` at a time. The
+//!   settings are the connection's unless the call is made through `Client::with_transfer`.
 //! - Memory: at most `parallelism + 1` chunk buffers exist (one being filled, the others in
 //!   flight), plus one compressed copy per chunk in flight when gzip is on; nothing grows with
 //!   the size of the upload.
@@ -35,6 +36,7 @@ use super::transfer::{
     checked_settings, file_path, in_chunk, keep_first, report, start_workers, Progress,
 };
 use super::transfer_pool::TransferPool;
+use super::transfer_settings::TransferSettings;
 
 /// What an upload did.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -247,15 +249,15 @@ impl Pipeline {
         client: &Client,
         file_id: &str,
         total: Option<u64>,
-        (chunk_size, parallelism): (usize, usize),
+        settings: TransferSettings,
     ) -> Result<Pipeline> {
+        let (chunk_size, parallelism) = (settings.chunk_size, settings.parallelism);
         let path = file_path(client, file_id)?;
         let count = total.map_or(-1, |t| chunk_count(t, chunk_size) as i64);
+        let cancel = client.transfer_cancel_token();
+        cancel.check()?;
         check_exists(client, file_id)?;
-        let cancel = CancelToken::new();
-        // The zlib level when chunks are compressed.
-        let config = client.config();
-        let gzip = config.gzip.then_some(config.gzip_level);
+        let gzip = settings.gzip_level();
         let (worker_cancel, chunks_path) = (cancel.clone(), format!("{path}/chunks"));
         let workers = start_workers(client, parallelism, "upload", move |c, job| {
             send_chunk(c, &chunks_path, gzip, &worker_cancel, job)

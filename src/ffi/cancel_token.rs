@@ -1,20 +1,22 @@
-//! `anaplan_cancel_token`: cancels a run from another thread.
+//! `anaplan_cancel_token`: cancels a run or a transfer from another thread.
 
 use super::status::anaplan_status;
 use super::toolkit::boundary::{self, on};
+use super::toolkit::error::FfiError;
 use super::toolkit::handles::{self, HandleType};
 use super::toolkit::params::out_param;
 use crate::client::CancelToken;
 
-/// A cancellation flag for `anaplan_client_run`: give it to the run with
-/// `anaplan_run_options_set_cancel_token`, then call `anaplan_cancel_token_cancel` from any
-/// thread to cancel the task on the server.
+/// A cancellation flag for `anaplan_client_run` and the transfers: give it to a run with
+/// `anaplan_run_options_set_cancel_token` (cancelling then cancels the task on the server) or to
+/// uploads and downloads with `anaplan_transfer_options_set_cancel_token`, then call
+/// `anaplan_cancel_token_cancel` from any thread.
 ///
 /// Methods: `anaplan_cancel_token_new`, `anaplan_cancel_token_cancel`,
 /// `anaplan_cancel_token_is_cancelled`, `anaplan_cancel_token_free`.
 ///
 /// Thread-safety: thread-safe; that is its purpose. A token stays cancelled: use a new one for
-/// the next run.
+/// the next call.
 pub struct anaplan_cancel_token {
     _private: [u8; 0],
 }
@@ -22,6 +24,15 @@ pub struct anaplan_cancel_token {
 impl HandleType for anaplan_cancel_token {
     type Object = CancelToken;
     const NAME: &'static str = "anaplan_cancel_token";
+}
+
+/// The token an options builder keeps a reference to: `None` for NULL, else the live token's
+/// (`INVALID_HANDLE` when it is not one).
+pub(crate) fn shared(token: *const anaplan_cancel_token) -> Result<Option<CancelToken>, FfiError> {
+    if token.is_null() {
+        return Ok(None);
+    }
+    Ok(Some((*handles::get(token)?).clone()))
 }
 
 /// Creates a cancel token (not cancelled) and writes it to `*out`.

@@ -358,8 +358,7 @@ pub unsafe extern "C" fn anaplan_config_set_chunk_size_mb(
     megabytes: i32,
 ) -> anaplan_status {
     on_locked(config, |state| {
-        let c = &mut state.config;
-        Ok(c.set_chunk_size_mb(count(megabytes, "megabytes")?)?)
+        Ok(state.config.transfer.set_chunk_size_mb(megabytes.into())?)
     })
 }
 
@@ -376,9 +375,7 @@ pub unsafe extern "C" fn anaplan_config_set_parallelism(
     parallelism: i32,
 ) -> anaplan_status {
     on_locked(config, |state| {
-        let c = &mut state.config;
-        let n = count(parallelism, "parallelism")?;
-        Ok(c.set_parallelism(usize::try_from(n).unwrap_or(usize::MAX))?)
+        Ok(state.config.transfer.set_parallelism(parallelism.into())?)
     })
 }
 
@@ -394,8 +391,7 @@ pub unsafe extern "C" fn anaplan_config_set_gzip(
     gzip: i32,
 ) -> anaplan_status {
     on_locked(config, |state| {
-        let c = &mut state.config;
-        c.gzip = flag(gzip, "gzip")?;
+        state.config.transfer.gzip = flag(gzip, "gzip")?;
         Ok(())
     })
 }
@@ -414,8 +410,7 @@ pub unsafe extern "C" fn anaplan_config_set_gzip_level(
     level: i32,
 ) -> anaplan_status {
     on_locked(config, |state| {
-        let c = &mut state.config;
-        Ok(c.set_gzip_level(count(level, "level")?)?)
+        Ok(state.config.transfer.set_gzip_level(level.into())?)
     })
 }
 
@@ -522,7 +517,12 @@ mod tests {
         assert_eq!(c.api_url, "https://eu3.api.anaplan.com");
         assert_eq!(c.proxy.as_deref(), Some("http://proxy:3128"));
         assert_eq!(
-            (c.chunk_size, c.parallelism, c.gzip, c.gzip_level),
+            (
+                c.transfer.chunk_size,
+                c.transfer.parallelism,
+                c.transfer.gzip,
+                c.transfer.gzip_level
+            ),
             (50_000_000, 8, false, 9)
         );
         assert_eq!(c.retry_max_backoff, Duration::from_millis(10));
@@ -574,19 +574,38 @@ mod tests {
     #[test]
     fn chunk_sizes_outside_1_to_50_mb_are_out_of_range_and_change_nothing() {
         let config = new_config();
-        for mb in [0, 51, -1, i32::MAX] {
+        // One message per setting, whether the value is negative (refused before it could be
+        // narrowed) or too small or too large (refused by the client's bounds).
+        for mb in [0, 51, -1, i32::MAX, i32::MIN] {
             // SAFETY: a live handle.
             let s = unsafe { anaplan_config_set_chunk_size_mb(config, mb) };
             assert_eq!(s, ANAPLAN_STATUS_OUT_OF_RANGE, "{mb} MB");
-            assert!(
-                last_message().contains("out of range"),
-                "{}",
-                last_message()
+            assert_eq!(
+                last_message(),
+                format!("chunk size {mb} MB is out of range: Anaplan takes chunks of 1 to 50 MB")
+            );
+        }
+        for n in [0, 33, -1] {
+            // SAFETY: a live handle.
+            let s = unsafe { anaplan_config_set_parallelism(config, n) };
+            assert_eq!(s, ANAPLAN_STATUS_OUT_OF_RANGE, "parallelism {n}");
+            assert_eq!(
+                last_message(),
+                format!("parallelism {n} is out of range: 1 to 32 chunks in flight")
+            );
+        }
+        for level in [0, 10, -1] {
+            // SAFETY: a live handle.
+            let s = unsafe { anaplan_config_set_gzip_level(config, level) };
+            assert_eq!(s, ANAPLAN_STATUS_OUT_OF_RANGE, "gzip level {level}");
+            assert_eq!(
+                last_message(),
+                format!("gzip level {level} is out of range: 1 (fastest) to 9 (smallest)")
             );
         }
         assert_eq!(
-            settings(config).unwrap().0.chunk_size,
-            Config::default().chunk_size
+            settings(config).unwrap().0.transfer.chunk_size,
+            Config::default().transfer.chunk_size
         );
         // SAFETY: a live handle.
         unsafe {

@@ -26,6 +26,7 @@ pub mod status;
 pub mod string;
 pub mod task_result;
 pub mod toolkit;
+pub mod transfer_options;
 pub mod upload_stream;
 pub mod version;
 

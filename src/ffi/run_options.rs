@@ -4,7 +4,7 @@ use std::ffi::{c_char, c_void};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use super::cancel_token::anaplan_cancel_token;
+use super::cancel_token::{self, anaplan_cancel_token};
 use super::status::anaplan_status;
 use super::task_result::anaplan_task_state;
 use super::toolkit::boundary::{self, on_locked};
@@ -224,11 +224,7 @@ pub unsafe extern "C" fn anaplan_run_options_set_cancel_token(
     token: *const anaplan_cancel_token,
 ) -> anaplan_status {
     on_locked(options, |o| {
-        o.run.cancel = if token.is_null() {
-            None
-        } else {
-            Some((*handles::get(token)?).clone())
-        };
+        o.run.cancel = cancel_token::shared(token)?;
         Ok(())
     })
 }

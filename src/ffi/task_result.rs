@@ -136,7 +136,9 @@ fn read<T>(
     })
 }
 
-fn step(r: &TaskResult, step_index: usize) -> Result<&StepResult, FfiError> {
+/// Step `step_index` of a process's result; `OUT_OF_RANGE` past the end, with the message every
+/// function taking a `step_index` gives.
+pub(crate) fn step(r: &TaskResult, step_index: usize) -> Result<&StepResult, FfiError> {
     Ok(&r.steps[index(step_index, r.steps.len(), "step_index")?])
 }
 

@@ -30,6 +30,7 @@ impl HandleType for anaplan_upload_stream {
 /// over (later calls give `INVALID_ARGUMENT`); free it.
 ///
 /// Statuses: `OK`; `INVALID_ARGUMENT` (more bytes than announced, or the upload already ended),
+/// `CANCELLED` (the progress callback or the cancel token of the stream's transfer options),
 /// `INVALID_HANDLE`, `NULL_ARGUMENT` (`data` NULL with `len` > 0), and the transport, auth and
 /// HTTP statuses of chunks sent meanwhile.
 ///

@@ -8,7 +8,7 @@ use super::toolkit::boundary;
 /// The ABI version: raised whenever a change breaks existing C callers (a removed or changed
 /// function, a renumbered status). Compare `anaplan_abi_version()` with this macro at startup to
 /// detect a library that does not match the header.
-pub const ANAPLAN_ABI_VERSION: i32 = 2;
+pub const ANAPLAN_ABI_VERSION: i32 = 3;
 
 const VERSION: &CStr =
     match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {

@@ -46,7 +46,7 @@ int main(void) {
     CHECK(data != NULL);
     if (data) {
         for (size_t i = 0; i < len; i++) data[i] = (uint8_t)('a' + i % 26);
-        EXPECT(anaplan_client_upload_buffer(client, EMPLOYEES_FILE, data, len, NULL, NULL),
+        EXPECT(anaplan_client_upload_buffer(client, EMPLOYEES_FILE, data, len, NULL),
                ANAPLAN_STATUS_OK);
         free(data);
     }

@@ -262,6 +262,13 @@ static void check_process_dumps(anaplan_client *client, const anaplan_task_resul
            ANAPLAN_STATUS_INVALID_ARGUMENT);
     EXPECT(anaplan_client_step_dump_text(client, result, 4, &untouched),
            ANAPLAN_STATUS_OUT_OF_RANGE);
+    /* One argument, one message: the dump function and the step getters say the same. */
+    CHECK_CONTAINS(last_message(), "`step_index` is 4, out of range: expected 0 to 3 (there are 4 items)");
+    {
+        char *step_id = NULL;
+        EXPECT(anaplan_task_result_step_object_id(result, 4, &step_id), ANAPLAN_STATUS_OUT_OF_RANGE);
+        CHECK_CONTAINS(last_message(), "`step_index` is 4, out of range: expected 0 to 3 (there are 4 items)");
+    }
     EXPECT(anaplan_client_step_dump_text(client, result, SIZE_MAX, &untouched),
            ANAPLAN_STATUS_OUT_OF_RANGE);
     EXPECT(anaplan_client_dump_text(client, result, &untouched), ANAPLAN_STATUS_INVALID_ARGUMENT);

@@ -2,7 +2,7 @@
 //! emulator's log, and how many of them overlapped in time.
 #![allow(dead_code)]
 
-use anaplan::client::{Client, Config, Logger, Request};
+use anaplan::client::{Client, Config, Logger, Request, TransferSettings};
 
 use crate::common::{self, Emu, LogEntry};
 
@@ -48,9 +48,12 @@ pub fn connect_logged(
     logger: Logger,
 ) -> Client {
     let config = Config {
-        chunk_size,
-        parallelism,
-        gzip,
+        transfer: TransferSettings {
+            chunk_size,
+            parallelism,
+            gzip,
+            ..TransferSettings::default()
+        },
         ..common::config_for(e)
     };
     let c = Client::connect(config, common::basic_credentials(), logger).expect("connect");

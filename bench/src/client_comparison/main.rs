@@ -37,8 +37,8 @@ mod wire;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anaplan::client::config::MAX_PARALLELISM;
-use anaplan::client::Config;
+use anaplan::client::bounds::PARALLELISM;
+use anaplan::client::{Config, TransferSettings};
 use anaplan_bench::employee_csv;
 use anaplan_emulator::{start, BundledSeed, EmulatorConfig, RunningEmulator};
 
@@ -146,7 +146,7 @@ fn run(args: &Args) -> Result<String, String> {
     // The SDK's defaults first: its thread count is what "matched" means for parallelism.
     let (row, sdk_info) = sdk.transfer(&data_path, &data, args.repeat, None)?;
     let sdk_threads =
-        (sdk_info["threads"].as_u64().unwrap_or(1) as usize).clamp(1, MAX_PARALLELISM);
+        (sdk_info["threads"].as_u64().unwrap_or(1) as usize).clamp(1, PARALLELISM.max as usize);
     let sdk_chunk = sdk_info["chunk_size"].as_u64().unwrap_or(0) as usize;
     let sdk_name = sdk_info["client"]
         .as_str()
@@ -168,9 +168,9 @@ fn run(args: &Args) -> Result<String, String> {
         &defaults,
         format!(
             "defaults: {} MB chunks, {} in flight, gzip level {}",
-            defaults.chunk_size / MB,
-            defaults.parallelism,
-            defaults.gzip_level
+            defaults.transfer.chunk_size / MB,
+            defaults.transfer.parallelism,
+            defaults.transfer.gzip_level
         ),
     )?);
 
@@ -186,10 +186,12 @@ fn run(args: &Args) -> Result<String, String> {
     });
     // The SDK's level cannot change; the library's can, so the matched row uses the SDK's.
     let config = Config {
-        chunk_size: matched_chunk,
-        parallelism: sdk_threads,
-        gzip: true,
-        gzip_level: SDK_GZIP_LEVEL,
+        transfer: TransferSettings {
+            chunk_size: matched_chunk,
+            parallelism: sdk_threads,
+            gzip: true,
+            gzip_level: SDK_GZIP_LEVEL,
+        },
         ..Config::default()
     };
     rows.push(ours_transfer(

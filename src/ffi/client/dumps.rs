@@ -6,10 +6,11 @@ use std::ffi::c_char;
 use std::path::Path;
 
 use super::anaplan_client;
+use crate::client::task_kind::TaskKind;
 use crate::client::task_result::TaskResult;
 use crate::client::Client;
 use crate::ffi::status::anaplan_status;
-use crate::ffi::task_result::anaplan_task_result;
+use crate::ffi::task_result::{anaplan_task_result, step};
 use crate::ffi::toolkit::boundary::on;
 use crate::ffi::toolkit::error::FfiError;
 use crate::ffi::toolkit::handles;
@@ -69,6 +70,11 @@ pub unsafe extern "C" fn anaplan_client_step_dump_text(
 ) -> anaplan_status {
     with_result(client, result, |c, r| {
         let out = out_param!(text_out)?;
+        // The step getters' check and message for the same argument (the client's own check,
+        // for other kinds of result, says the result is not a process's).
+        if r.kind == TaskKind::Process {
+            step(r, step_index)?;
+        }
         out.write_string(&c.task_dump_text(r, Some(step_index))?)
     })
 }

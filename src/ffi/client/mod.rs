@@ -18,7 +18,6 @@ use super::status::*;
 use super::toolkit::boundary::on;
 use super::toolkit::handles::HandleType;
 use super::toolkit::params::{opt_out_param, out_param, str_param};
-use super::toolkit::scalars::count;
 use crate::client::Client;
 
 pub mod connect;
@@ -27,7 +26,6 @@ pub mod dumps;
 pub mod find;
 pub mod list;
 pub mod run;
-pub mod transfer_progress;
 pub mod upload;
 
 /// A signed-in connection: its token (reused, refreshed before it expires, renewed on a 401),
@@ -149,8 +147,5 @@ pub unsafe extern "C" fn anaplan_client_set_page_size(
     client: *mut anaplan_client,
     page_size: i32,
 ) -> anaplan_status {
-    on(client, |c| {
-        let size = count(page_size, "page_size")?;
-        Ok(c.set_page_size(usize::try_from(size).unwrap_or(usize::MAX))?)
-    })
+    on(client, |c| Ok(c.set_page_size(page_size.into())?))
 }

@@ -9,7 +9,7 @@ use crate::ffi::status::anaplan_status;
 use crate::ffi::task_result::{anaplan_task_result, state_code};
 use crate::ffi::toolkit::boundary::on;
 use crate::ffi::toolkit::error::FfiError;
-use crate::ffi::toolkit::handles::{self, lock};
+use crate::ffi::toolkit::handles;
 use crate::ffi::toolkit::params::{out_param, str_param};
 
 /// Runs an import, export, action or process of the current model and waits until it ends.
@@ -44,13 +44,7 @@ pub unsafe extern "C" fn anaplan_client_run(
     on(client, |c| {
         let out = out_param!(result_out)?;
         let object = str_param!(object)?;
-        let opts = if options.is_null() {
-            Options::default()
-        } else {
-            let options = handles::get(options)?;
-            let copy = lock(&options).clone();
-            copy
-        };
+        let opts: Options = handles::copy_or_default(options)?;
         let mut progress = |state: &TaskState, p: f64| -> bool {
             match opts.progress {
                 // SAFETY: the caller registered this function for these options and guarantees

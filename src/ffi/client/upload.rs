@@ -1,72 +1,76 @@
 //! `anaplan_client_upload_*`: a file path, a memory buffer, or a stream (`anaplan_upload_stream`)
 //! to a file of the current model.
 
-use std::ffi::{c_char, c_void};
+use std::ffi::c_char;
 use std::path::Path;
 use std::sync::Mutex;
 
 use super::anaplan_client;
-use super::transfer_progress::{anaplan_transfer_progress_cb, progress_fn};
 use crate::ffi::status::anaplan_status;
 use crate::ffi::toolkit::boundary::on;
 use crate::ffi::toolkit::handles;
 use crate::ffi::toolkit::params::{bytes_param, out_param, str_param};
 use crate::ffi::toolkit::scalars::out_of_range;
+use crate::ffi::transfer_options::{anaplan_transfer_options, Options};
 use crate::ffi::upload_stream::anaplan_upload_stream;
 
 /// Uploads the file at `path` to `file` (a file id, or the name of an import data source file)
-/// of the current model, in chunks of the configured size, gzip-compressed and several in flight
-/// as configured. `progress` may be NULL.
+/// of the current model, in chunks, gzip-compressed and several in flight, as `options` say
+/// (NULL: as the connection is configured, without a progress callback).
 ///
 /// Statuses: `OK`; `IO` (`path` unreadable; the message names it), `NOT_FOUND`/`AMBIGUOUS` (the
-/// file name), `INVALID_ARGUMENT` (no model set), `CANCELLED` (the callback returned non-zero),
+/// file name), `INVALID_ARGUMENT` (no model set), `CANCELLED` (the progress callback returned
+/// non-zero, or the options' cancel token was cancelled),
 /// `INVALID_HANDLE`, `NULL_ARGUMENT`, `INVALID_UTF8`, and the transport, auth and HTTP statuses
 /// (a failed chunk's message names it).
 /// Thread-safety: the client may run several transfers from several threads at once. The
-/// callback runs on the calling thread.
+/// progress callback runs on the calling thread.
 ///
 /// # Safety
-/// `file` and `path` are NULL or NUL-terminated; `progress` is NULL or callable with
-/// `user_data` during the call; `client` is looked up, never dereferenced.
+/// `file` and `path` are NULL or NUL-terminated; `client` and `options` are looked up, never
+/// dereferenced.
 #[no_mangle]
 pub unsafe extern "C" fn anaplan_client_upload_file(
     client: *mut anaplan_client,
     file: *const c_char,
     path: *const c_char,
-    progress: anaplan_transfer_progress_cb,
-    user_data: *mut c_void,
+    options: *const anaplan_transfer_options,
 ) -> anaplan_status {
     on(client, |c| {
         let path = str_param!(path)?;
+        let options = Options::of(options)?;
         let id = c.resolve_upload_file(str_param!(file)?)?;
-        let mut cb = progress_fn(progress, user_data);
+        let mut cb = options.progress_fn();
+        let c = options.client(c);
         c.upload_file(&id, Path::new(path), cb.as_mut().map(|f| f as _))?;
         Ok(())
     })
 }
 
 /// Uploads `len` bytes at `data` to `file` (an id or a data source name) of the current model.
-/// `data` may be NULL when `len` is 0 (an empty file: one empty chunk). `progress` may be NULL.
+/// `data` may be NULL when `len` is 0 (an empty file: one empty chunk). `options` as for
+/// `anaplan_client_upload_file`.
 ///
 /// Statuses: as `anaplan_client_upload_file`, without `IO`.
 /// Thread-safety: as `anaplan_client_upload_file`; `data` must not change during the call.
 ///
 /// # Safety
 /// `file` is NULL or NUL-terminated; `data` is NULL or points to `len` readable bytes;
-/// `progress` is NULL or callable with `user_data` during the call.
+/// `client` and `options` are looked up, never dereferenced.
 #[no_mangle]
 pub unsafe extern "C" fn anaplan_client_upload_buffer(
     client: *mut anaplan_client,
     file: *const c_char,
     data: *const u8,
     len: usize,
-    progress: anaplan_transfer_progress_cb,
-    user_data: *mut c_void,
+    options: *const anaplan_transfer_options,
 ) -> anaplan_status {
     on(client, |c| {
         let data = bytes_param!(data, len)?;
+        let options = Options::of(options)?;
         let id = c.resolve_upload_file(str_param!(file)?)?;
-        let mut cb = progress_fn(progress, user_data);
+        let mut cb = options.progress_fn();
+        let c = options.client(c);
         c.upload_bytes(&id, data, cb.as_mut().map(|f| f as _))?;
         Ok(())
     })
@@ -76,20 +80,24 @@ pub unsafe extern "C" fn anaplan_client_upload_buffer(
 /// it with `anaplan_upload_stream_write`, end it with `anaplan_upload_stream_finish`. `total` is
 /// the size in bytes when known (announced to Anaplan and checked by
 /// `anaplan_upload_stream_finish`), or -1 when not (the file is then marked complete at the end).
+/// `options` as for `anaplan_client_upload_file`: the stream keeps what they held when it
+/// started, and their progress callback runs on the thread calling `_write` and `_finish`.
 ///
 /// Ownership: the caller owns `*stream_out` (written only on `OK`) and frees it with
 /// `anaplan_upload_stream_free`, after `anaplan_upload_stream_finish` or instead of it (to
 /// abandon).
 /// Statuses: `OK`; `OUT_OF_RANGE` (`total` below -1), and as `anaplan_client_upload_file` without
-/// `IO` and `CANCELLED`.
+/// `IO` (`CANCELLED`: the options' cancel token was already cancelled).
 ///
 /// # Safety
-/// `file` is NULL or NUL-terminated; `stream_out` is NULL or writable.
+/// `file` is NULL or NUL-terminated; `stream_out` is NULL or writable; the progress callback of
+/// `options`, if any, is callable until the stream is freed.
 #[no_mangle]
 pub unsafe extern "C" fn anaplan_client_upload_stream(
     client: *mut anaplan_client,
     file: *const c_char,
     total: i64,
+    options: *const anaplan_transfer_options,
     stream_out: *mut *mut anaplan_upload_stream,
 ) -> anaplan_status {
     on(client, |c| {
@@ -98,8 +106,12 @@ pub unsafe extern "C" fn anaplan_client_upload_stream(
             -1 => None,
             t => Some(u64::try_from(t).map_err(|_| out_of_range("total", t, "-1 or more"))?),
         };
+        let options = Options::of(options)?;
         let id = c.resolve_upload_file(str_param!(file)?)?;
-        let upload = c.upload_begin(&id, total)?;
+        let mut upload = options.client(c).upload_begin(&id, total)?;
+        if let Some(cb) = options.progress_fn() {
+            upload.set_progress(Some(Box::new(cb)));
+        }
         out.write(handles::issue(Mutex::new(upload))?);
         Ok(())
     })

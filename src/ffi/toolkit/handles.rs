@@ -90,6 +90,21 @@ pub fn get<H: HandleType>(handle: *const H) -> Result<Arc<H::Object>, FfiError> 
         .map_err(|_| invalid::<H>(handle, "holds an object of another type"))
 }
 
+/// A copy of what an options handle holds, taken when a call starts (so the options may be
+/// changed or freed meanwhile), or the defaults for NULL.
+pub fn copy_or_default<T, H>(handle: *const H) -> Result<T, FfiError>
+where
+    T: Clone + Default + Send + 'static,
+    H: HandleType<Object = Mutex<T>>,
+{
+    if handle.is_null() {
+        return Ok(T::default());
+    }
+    let held = get(handle)?;
+    let copy = lock(&held).clone();
+    Ok(copy)
+}
+
 /// Unregisters a handle and drops its object (once calls still running on it return).
 /// NULL is accepted and does nothing; a freed, never-issued or wrong-type handle is an error and
 /// changes nothing, so a double free is harmless.
