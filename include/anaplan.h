@@ -488,7 +488,8 @@ ANAPLAN_API anaplan_status anaplan_cancel_token_new(anaplan_cancel_token **out);
 
 /**
  * Raises the token: a run using it cancels its task on the server and returns
- * `ANAPLAN_STATUS_CANCELLED`. Callable from any thread, any number of times.
+ * `ANAPLAN_STATUS_CANCELLED`; an upload or download using it stops at its next chunk with the
+ * same status. Callable from any thread, any number of times.
  *
  * Statuses: `OK`, `INVALID_HANDLE`.
  *
@@ -1368,8 +1369,10 @@ anaplan_status anaplan_config_set_log_callback(anaplan_config *config,
 ANAPLAN_API size_t anaplan_debug_live_objects(void);
 
 /**
- * The status of the last call on this thread that returned an `anaplan_status`:
- * `ANAPLAN_STATUS_OK` when it succeeded.
+ * The status of the last error on this thread: that of the last call that returned an
+ * `anaplan_status`, `ANAPLAN_STATUS_OK` when it succeeded, except that the functions that free
+ * (`_free`, `anaplan_string_free`, `anaplan_buffer_free`) leave it as it was when they succeed,
+ * so it still tells why the call before them failed.
  *
  * Thread-safety: reads the calling thread's last error only. Does not change it.
  */
@@ -1941,7 +1944,8 @@ ANAPLAN_API anaplan_status anaplan_transfer_options_free(anaplan_transfer_option
 
 /**
  * Sets the upload chunk size in megabytes (1 MB = 1000000 bytes), 1 to 50, as
- * `anaplan_config_set_chunk_size_mb` does for the connection.
+ * `anaplan_config_set_chunk_size_mb` does for the connection. Downloads ignore it: they take the
+ * chunks Anaplan stored.
  *
  * Statuses: `OK`, `INVALID_HANDLE`, `OUT_OF_RANGE` (0, 51, negative; the options are unchanged,
  * with the same message as `anaplan_config_set_chunk_size_mb`).

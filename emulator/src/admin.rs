@@ -1,17 +1,7 @@
 //! The admin endpoint, under `/__emulator/` (a path no Anaplan route uses).
 //!
-//! | route | does |
-//! |---|---|
-//! | `GET /__emulator/health` | `{"status":"ok","apiUrl":...,"authUrl":...}` |
-//! | `GET /__emulator/requests[?since=SEQ]` | `{"requests":[...]}`: the request log ([`crate::reqlog::entry::LogEntry`]), oldest first; with `since`, only entries after that `seq` |
-//! | `DELETE /__emulator/requests` | clears the request log (204) |
-//! | `GET /__emulator/faults` | the fault set ([`crate::faults::FaultConfig`]) |
-//! | `PUT /__emulator/faults` | replaces the fault set (counters and RNGs start over); answers the new set |
-//! | `POST /__emulator/faults` | adds one rule ([`crate::faults::FaultRule`]); answers the new set |
-//! | `DELETE /__emulator/faults` | removes every rule and the bandwidth cap (204) |
-//! | `GET /__emulator/settings` | `{"tokenTtlMs","taskDurationMs","certFreshnessMs","rejectV1Certificates"}` |
-//! | `PUT /__emulator/settings` | changes the fields given (any subset); answers all of them. A new token lifetime applies to tokens issued or refreshed afterwards |
-//! | `POST /__emulator/reset` | puts the data back as the seed has it: users, workspaces, models, files; every token and task is gone (204). Faults, settings and the request log are left alone |
+//! The routes are [`ROUTES`], which `GET /__emulator/` also serves, so a newcomer who opens
+//! the printed admin URL sees what is there.
 //!
 //! There is no authentication: the emulator listens on loopback by default, and anyone who can
 //! reach this endpoint can change its behaviour. Do not expose it (the CLI warns when `--bind` is
@@ -37,8 +27,61 @@ use crate::faults::rules::{FaultConfig, FaultRule};
 use crate::state::AppState;
 use crate::wire::{json_ok, ApiError};
 
+/// Every admin route: `(methods, path, what it does)`.
+pub const ROUTES: &[(&str, &str, &str)] = &[
+    ("GET", "/__emulator/", "this list"),
+    (
+        "GET",
+        "/__emulator/health",
+        r#"{"status":"ok","apiUrl":...,"authUrl":...}"#,
+    ),
+    (
+        "GET",
+        "/__emulator/requests[?since=SEQ]",
+        r#"{"requests":[...]}: the request log, oldest first; with `since`, only entries after that `seq`"#,
+    ),
+    (
+        "DELETE",
+        "/__emulator/requests",
+        "clears the request log (204)",
+    ),
+    ("GET", "/__emulator/faults", "the fault set"),
+    (
+        "PUT",
+        "/__emulator/faults",
+        "replaces the fault set (counters and random generators start over); answers the new set",
+    ),
+    (
+        "POST",
+        "/__emulator/faults",
+        "adds one rule; answers the new set",
+    ),
+    (
+        "DELETE",
+        "/__emulator/faults",
+        "removes every rule and the bandwidth cap (204)",
+    ),
+    (
+        "GET",
+        "/__emulator/settings",
+        r#"{"tokenTtlMs","taskDurationMs","certFreshnessMs","rejectV1Certificates"}"#,
+    ),
+    (
+        "PUT",
+        "/__emulator/settings",
+        "changes the fields given (any subset); answers all of them",
+    ),
+    (
+        "POST",
+        "/__emulator/reset",
+        "puts the data back as the seed has it; every token and task is gone (204)",
+    ),
+];
+
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/__emulator", get(index))
+        .route("/__emulator/", get(index))
         .route("/__emulator/health", get(health))
         .route("/__emulator/requests", get(requests).delete(clear_requests))
         .route(
@@ -50,6 +93,14 @@ pub fn router() -> Router<AppState> {
         )
         .route("/__emulator/settings", get(settings).put(change_settings))
         .route("/__emulator/reset", post(reset))
+}
+
+async fn index() -> Response {
+    let routes: Vec<_> = ROUTES
+        .iter()
+        .map(|(method, path, does)| json!({"method": method, "path": path, "does": does}))
+        .collect();
+    json_ok(json!({ "routes": routes }))
 }
 
 async fn health(State(state): State<AppState>) -> Response {

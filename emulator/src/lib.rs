@@ -36,6 +36,7 @@ mod tls;
 mod trust;
 mod wire;
 
+pub use admin::ROUTES as ADMIN_ROUTES;
 pub use bundled_seed::BundledSeed;
 pub use config::EmulatorConfig;
 pub use facade::TaskSnapshot;

@@ -479,6 +479,35 @@ fn admin_settings_shorten_token_lifetime() {
 }
 
 #[test]
+fn the_printed_admin_url_lists_every_admin_route_and_each_get_answers() {
+    let e = emulator();
+    for url in [admin(&e, "/"), admin(&e, "")] {
+        let res = e.http.get(&url).send().unwrap();
+        assert_eq!(res.status().as_u16(), 200, "{url}");
+        let body: Value = res.json().unwrap();
+        let routes = body["routes"].as_array().unwrap();
+        assert_eq!(routes.len(), anaplan_emulator::ADMIN_ROUTES.len());
+        for route in routes {
+            let (method, path) = (
+                route["method"].as_str().unwrap(),
+                route["path"].as_str().unwrap(),
+            );
+            assert!(!route["does"].as_str().unwrap().is_empty(), "{route}");
+            if method == "GET" {
+                // `[?since=SEQ]` shows an optional query; the route answers without it.
+                let path = path.split('[').next().unwrap();
+                let got = e
+                    .http
+                    .get(format!("{}{path}", e.emu.api_url))
+                    .send()
+                    .unwrap();
+                assert_eq!(got.status().as_u16(), 200, "GET {path}");
+            }
+        }
+    }
+}
+
+#[test]
 fn admin_faults_can_be_replaced_added_and_cleared() {
     let e = emulator();
     let bad = e

@@ -38,7 +38,10 @@ impl AtomicFile {
             .write(true)
             .create_new(true)
             .open(&temp)
-            .map_err(|e| Error::io(&temp, e))?;
+            .map_err(|e| {
+                let what = format!("the folder {} cannot take the download", dir.display());
+                at_target(target, &what, e)
+            })?;
         Ok(AtomicFile {
             target: target.to_path_buf(),
             temp,
@@ -48,7 +51,9 @@ impl AtomicFile {
 
     pub fn write_all(&mut self, data: &[u8]) -> Result<()> {
         match self.file.as_mut() {
-            Some(f) => f.write_all(data).map_err(|e| Error::io(&self.temp, e)),
+            Some(f) => f
+                .write_all(data)
+                .map_err(|e| at_target(&self.target, "writing the download failed", e)),
             None => Err(Error::invalid("the download file is already closed")),
         }
     }
@@ -56,7 +61,8 @@ impl AtomicFile {
     /// Flushes the data to disk and moves it to the target path.
     pub fn commit(mut self) -> Result<()> {
         if let Some(f) = self.file.take() {
-            f.sync_all().map_err(|e| Error::io(&self.temp, e))?;
+            f.sync_all()
+                .map_err(|e| at_target(&self.target, "writing the download failed", e))?;
         }
         std::fs::rename(&self.temp, &self.target).map_err(|e| Error::io(&self.target, e))?;
         // The rename is durable only once the folder is synced; failing that is not a failed
@@ -69,6 +75,15 @@ impl AtomicFile {
         self.temp = PathBuf::new();
         Ok(())
     }
+}
+
+/// An I/O error of the temporary file, told as the caller's: their path, what failed, and the
+/// system's reason (the temporary file's name would only puzzle them).
+fn at_target(target: &Path, what: &str, e: std::io::Error) -> Error {
+    Error::io(
+        target,
+        std::io::Error::new(e.kind(), format!("{what}: {e}")),
+    )
 }
 
 /// Removes the temporary files of downloads to `name` in `dir` whose process is gone.
@@ -185,13 +200,21 @@ mod tests {
     }
 
     #[test]
-    fn a_missing_folder_is_an_io_error_naming_the_path() {
+    fn a_missing_folder_is_an_io_error_naming_the_callers_path() {
         let dir = scratch("missing");
         let target = dir.join("no/such/folder/out.csv");
-        match AtomicFile::create(&target) {
-            Err(Error::Io { path, .. }) => assert!(path.starts_with(dir.join("no/such/folder"))),
-            Err(e) => panic!("unexpected error {e}"),
-            Ok(_) => panic!("created a file in a missing folder"),
+        let Err(e) = AtomicFile::create(&target) else {
+            panic!("created a file in a missing folder");
+        };
+        let message = e.to_string();
+        assert!(message.contains("cannot take the download"), "{message}");
+        assert!(!message.contains(".partial"), "{message}");
+        match e {
+            Error::Io { path, source } => {
+                assert_eq!(path, target, "the path asked for, not the temporary file");
+                assert_eq!(source.kind(), std::io::ErrorKind::NotFound);
+            }
+            other => panic!("unexpected error {other}"),
         }
     }
 }

@@ -86,6 +86,11 @@ pub enum Error {
     #[error("cancelled")]
     Cancelled,
 
+    /// Cancelled by the caller after part of the work reached the server (an upload whose
+    /// chunks Anaplan cannot roll back): the message says what was left and what to do.
+    #[error("{0}")]
+    CancelledMidway(String),
+
     /// A local file could not be read or written.
     #[error("{path}: {source}")]
     Io {
@@ -167,6 +172,7 @@ impl Error {
                 message: f(message),
             },
             Error::Timeout(m) => Error::Timeout(f(m)),
+            Error::CancelledMidway(m) => Error::CancelledMidway(f(m)),
             Error::Protocol { path, message } => Error::Protocol {
                 path,
                 message: f(message),
@@ -180,6 +186,11 @@ impl Error {
             },
             other => other,
         }
+    }
+
+    /// Cancelled by the caller, with or without a note of what it left on the server.
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self, Error::Cancelled | Error::CancelledMidway(_))
     }
 
     pub fn invalid(message: impl Into<String>) -> Error {

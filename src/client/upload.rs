@@ -405,6 +405,10 @@ impl Pipeline {
             // Anaplan cannot roll chunks back: once the chunk count is set the old content is
             // gone, and the file holds what arrived. It is not marked complete.
             let file = self.file_id.clone();
+            if matches!(e, Error::Cancelled) {
+                // A cancel says so too: the caller must know the file is no longer usable.
+                e = Error::CancelledMidway(e.to_string());
+            }
             e = e.map_message(|m| {
                 format!(
                     "{m}; file {file} is left incomplete (its old content is gone, part of the new \

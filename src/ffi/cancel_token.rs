@@ -55,7 +55,8 @@ pub unsafe extern "C" fn anaplan_cancel_token_new(
 }
 
 /// Raises the token: a run using it cancels its task on the server and returns
-/// `ANAPLAN_STATUS_CANCELLED`. Callable from any thread, any number of times.
+/// `ANAPLAN_STATUS_CANCELLED`; an upload or download using it stops at its next chunk with the
+/// same status. Callable from any thread, any number of times.
 ///
 /// Statuses: `OK`, `INVALID_HANDLE`.
 ///

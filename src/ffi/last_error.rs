@@ -42,8 +42,10 @@ pub(crate) fn with<R>(f: impl FnOnce(Option<&FfiError>) -> R) -> R {
     LAST_ERROR.with(|last| f(last.borrow().as_ref()))
 }
 
-/// The status of the last call on this thread that returned an `anaplan_status`:
-/// `ANAPLAN_STATUS_OK` when it succeeded.
+/// The status of the last error on this thread: that of the last call that returned an
+/// `anaplan_status`, `ANAPLAN_STATUS_OK` when it succeeded, except that the functions that free
+/// (`_free`, `anaplan_string_free`, `anaplan_buffer_free`) leave it as it was when they succeed,
+/// so it still tells why the call before them failed.
 ///
 /// Thread-safety: reads the calling thread's last error only. Does not change it.
 #[no_mangle]

@@ -91,7 +91,7 @@ pub fn status_of(error: &Error) -> anaplan_status {
         Error::Http { status: 429, .. } => ANAPLAN_STATUS_RATE_LIMITED,
         Error::Http { .. } => ANAPLAN_STATUS_HTTP_ERROR,
         Error::Protocol { .. } => ANAPLAN_STATUS_PROTOCOL,
-        Error::Cancelled => ANAPLAN_STATUS_CANCELLED,
+        Error::Cancelled | Error::CancelledMidway(_) => ANAPLAN_STATUS_CANCELLED,
     }
 }
 
@@ -180,6 +180,10 @@ mod tests {
                 ANAPLAN_STATUS_PROTOCOL,
             ),
             (Error::Cancelled, ANAPLAN_STATUS_CANCELLED),
+            (
+                Error::CancelledMidway("cancelled; file 1 is left incomplete".into()),
+                ANAPLAN_STATUS_CANCELLED,
+            ),
         ]
     }
 

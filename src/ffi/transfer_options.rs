@@ -107,7 +107,8 @@ pub unsafe extern "C" fn anaplan_transfer_options_free(
 }
 
 /// Sets the upload chunk size in megabytes (1 MB = 1000000 bytes), 1 to 50, as
-/// `anaplan_config_set_chunk_size_mb` does for the connection.
+/// `anaplan_config_set_chunk_size_mb` does for the connection. Downloads ignore it: they take the
+/// chunks Anaplan stored.
 ///
 /// Statuses: `OK`, `INVALID_HANDLE`, `OUT_OF_RANGE` (0, 51, negative; the options are unchanged,
 /// with the same message as `anaplan_config_set_chunk_size_mb`).

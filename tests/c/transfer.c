@@ -252,6 +252,8 @@ int main(void) {
     struct progress cancel_up = {pthread_self(), 0, 0, 0, 0, 1};
     opts = reporting_to(&cancel_up);
     EXPECT(anaplan_client_upload_buffer(client, SALARIES, data, len, opts), ANAPLAN_STATUS_CANCELLED);
+    CHECK_CONTAINS(last_message(), "is left incomplete");
+    CHECK_CONTAINS(last_message(), "repeat the whole upload");
     anaplan_transfer_options_free(opts);
     CHECK(cancel_up.calls == 1);
 
