@@ -455,8 +455,6 @@ typedef int32_t (*anaplan_task_progress_cb)(void *user_data,
  */
 typedef int32_t (*anaplan_transfer_progress_cb)(void *user_data, uint64_t done, int64_t total);
 
-
-
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -662,6 +660,57 @@ anaplan_status anaplan_client_connect_certificate_memory(const anaplan_config *c
                                                          const char *passphrase,
                                                          anaplan_cert_format format,
                                                          anaplan_client **out);
+
+/**
+ * Signs in with the certificate and private key of an entry of the Java keystore at `path`: JKS
+ * or PKCS#12 (`.p12`, `.pfx`, and keytool's default type whatever the file is called), told
+ * from the bytes. `alias` may be NULL when the store holds one private key (aliases compare
+ * without regard to case); `key_password` may be NULL when it is the store password (as keytool
+ * and Anaplan Connect assume). PKCS#12 files with old algorithms (RC2-40, 3DES) are read
+ * through OpenSSL's legacy provider, loaded when one is met. `format` as for
+ * `anaplan_client_connect_certificate_files`.
+ *
+ * Ownership: the caller owns `*out` and frees it with `anaplan_client_free`.
+ * Statuses as `anaplan_client_connect_basic`, plus `IO` (the file cannot be read: the path is in
+ * the message) and `CREDENTIALS`: a wrong keystore password (or an altered file), a wrong key
+ * password, no such alias or several private keys without an alias (the message lists the
+ * aliases), a store with only trusted certificates, a JCEKS store (the message gives the
+ * keytool command that converts it), a damaged or truncated file, a file over 16 MiB, a
+ * legacy PKCS#12 without OpenSSL's legacy provider, a key that is not RSA or not the
+ * certificate's. No message contains a password or key material. `OUT_OF_RANGE` (format).
+ *
+ * # Safety
+ * `path` and `store_password` are NUL-terminated; `alias` and `key_password` are NULL or
+ * NUL-terminated; `out` points to a writable pointer.
+ */
+ANAPLAN_API
+anaplan_status anaplan_client_connect_keystore_file(const anaplan_config *config,
+                                                    const char *path,
+                                                    const char *store_password,
+                                                    const char *alias,
+                                                    const char *key_password,
+                                                    anaplan_cert_format format,
+                                                    anaplan_client **out);
+
+/**
+ * Signs in from a Java keystore given as `keystore_len` bytes at `keystore` (copied), otherwise
+ * as `anaplan_client_connect_keystore_file` (without `IO`).
+ *
+ * Ownership: the caller owns `*out` and frees it with `anaplan_client_free`.
+ *
+ * # Safety
+ * `keystore` points to `keystore_len` readable bytes; `store_password` is NUL-terminated;
+ * `alias` and `key_password` are NULL or NUL-terminated; `out` points to a writable pointer.
+ */
+ANAPLAN_API
+anaplan_status anaplan_client_connect_keystore_memory(const anaplan_config *config,
+                                                      const uint8_t *keystore,
+                                                      size_t keystore_len,
+                                                      const char *store_password,
+                                                      const char *alias,
+                                                      const char *key_password,
+                                                      anaplan_cert_format format,
+                                                      anaplan_client **out);
 
 /**
  * Frees the connection; it signs out (the token is revoked on the server) once nothing uses it

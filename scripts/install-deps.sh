@@ -11,6 +11,8 @@ python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
 command -v cc >/dev/null || need+=(gcc)
 command -v pkg-config >/dev/null || need+=(pkg-config)
 command -v valgrind >/dev/null || need+=(valgrind)
+# keytool makes the test keystores (and the JDK builds the Java wrapper).
+command -v keytool >/dev/null || need+=(default-jdk-headless)
 [ -f /usr/include/openssl/ssl.h ] || need+=(libssl-dev)
 
 if [ ${#need[@]} -gt 0 ]; then

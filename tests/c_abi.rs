@@ -35,6 +35,7 @@ const C_TESTS: &[&str] = &[
     "tasks",
     "transfer",
     "stderr_log",
+    "keystore",
 ];
 
 /// A C test that has not finished by then is killed and fails (generous: Valgrind is slow).
@@ -314,6 +315,41 @@ fn client() {
             "tokens left valid after the program freed its clients"
         );
     }
+}
+
+/// Sign-in from Java keystores, once as usual and once where OpenSSL cannot load its legacy
+/// provider (`OPENSSL_MODULES` pointing nowhere), which a legacy PKCS#12 needs.
+#[test]
+fn keystore() {
+    use anaplan_test_pki::keystores::{keystores, KEY_PASSWORD, STORE_PASSWORD, UNICODE_PASSWORD};
+    let emu = start_emulator(EmulatorConfig::default());
+    let mut env = emulator_env("", &emu);
+    env.extend([
+        (
+            "ANAPLAN_TEST_KEYSTORE_DIR".to_string(),
+            keystores().dir.to_string_lossy().into_owned(),
+        ),
+        ("ANAPLAN_TEST_STORE_PASSWORD".into(), STORE_PASSWORD.into()),
+        ("ANAPLAN_TEST_KEY_PASSWORD".into(), KEY_PASSWORD.into()),
+        (
+            "ANAPLAN_TEST_UNICODE_PASSWORD".into(),
+            UNICODE_PASSWORD.into(),
+        ),
+    ]);
+    run_c_test("keystore", &env);
+    let empty = anaplan_test_pki::fresh_dir("no-openssl-modules");
+    env.extend([
+        (
+            "OPENSSL_MODULES".to_string(),
+            empty.to_string_lossy().into_owned(),
+        ),
+        ("ANAPLAN_TEST_NO_LEGACY".into(), "1".into()),
+    ]);
+    run_c_test("keystore", &env);
+    let signed_in = requests(&emu, "POST", "/token/authenticate", 201);
+    // Eight sign-ins in the first run, seven in the second (the legacy store is refused there).
+    assert_eq!(signed_in, 8 + 7);
+    assert_eq!(requests(&emu, "POST", "/token/logout", 204), signed_in);
 }
 
 /// Every task the emulator holds for this object: (state as Anaplan names it, start body).

@@ -43,8 +43,7 @@ impl Bounds {
     }
 }
 
-/// One megabyte as Anaplan counts chunk sizes. (Crate-private so that cbindgen leaves it out of
-/// the C header.)
+/// One megabyte as Anaplan counts chunk sizes.
 pub(crate) const MB: u64 = 1_000_000;
 
 /// Upload chunk size in bytes: Anaplan takes chunks of 1 to 50 MB.

@@ -8,8 +8,7 @@ use serde_json::Value;
 
 use super::error::{Error, Result};
 
-/// Anaplan's largest (and default) page size. (Crate-private so that cbindgen leaves it out of
-/// the C header.)
+/// Anaplan's largest (and default) page size.
 pub(crate) const MAX_PAGE_SIZE: usize = super::bounds::PAGE_SIZE.max as usize;
 
 /// Every item of the list at `path` (which may already carry a query), `page_size` at a time.

@@ -28,7 +28,8 @@ use openssl::sign::Signer;
 use openssl::x509::X509;
 use serde_json::json;
 
-use crate::client::error::{Error, Result};
+use super::keystore;
+use crate::client::error::{quoted, Error, Result};
 
 /// Where a certificate or key comes from.
 #[derive(Clone)]
@@ -62,6 +63,17 @@ impl Source {
             Source::File(p) => std::fs::read(p).map_err(|e| Error::io(p, e)),
             Source::Bytes(b) => Ok(b.clone()),
         }
+    }
+
+    /// The bytes of a keystore: a file larger than any keystore is refused before it is read.
+    fn read_keystore(&self, what: &str) -> Result<Vec<u8>> {
+        if let Source::File(p) = self {
+            let len = std::fs::metadata(p).map_err(|e| Error::io(p, e))?.len();
+            if len > keystore::MAX_KEYSTORE_BYTES {
+                return Err(keystore::too_large(what, len));
+            }
+        }
+        self.read()
     }
 }
 
@@ -108,10 +120,47 @@ impl CertificateCredentials {
     ) -> Result<CertificateCredentials> {
         let cert = load_certificate(certificate)?;
         let key = load_key(private_key, passphrase)?;
+        let names = (
+            private_key.describe("private key"),
+            certificate.describe("certificate"),
+        );
+        CertificateCredentials::from_parts(cert, key, names, format)
+    }
+
+    /// The certificate and key of a keystore entry (see [`keystore::open`]).
+    pub fn from_keystore(
+        store: &Source,
+        store_password: &str,
+        alias: Option<&str>,
+        key_password: Option<&str>,
+        format: NonceFormat,
+    ) -> Result<CertificateCredentials> {
+        let what = store.describe("keystore");
+        let bytes = zeroize::Zeroizing::new(store.read_keystore(&what)?);
+        let entry = keystore::open(&bytes, &what, store_password, alias, key_password)?;
+        let name = if entry.alias.is_empty() {
+            format!("the entry of the {what}")
+        } else {
+            format!("entry {} of the {what}", quoted(&entry.alias))
+        };
+        let names = (
+            format!("private key of {name}"),
+            format!("certificate of {name}"),
+        );
+        CertificateCredentials::from_parts(entry.certificate, entry.key, names, format)
+    }
+
+    /// Checks that `key` is RSA and belongs to `cert`; `names` (key, certificate) say where each
+    /// came from in the messages.
+    fn from_parts(
+        cert: X509,
+        key: PKey<Private>,
+        (key_name, cert_name): (String, String),
+        format: NonceFormat,
+    ) -> Result<CertificateCredentials> {
         if key.id() != Id::RSA {
             return Err(Error::Credentials(format!(
-                "the {} is not an RSA key; Anaplan certificate sign-in needs RSA",
-                private_key.describe("private key")
+                "the {key_name} is not an RSA key; Anaplan certificate sign-in needs RSA"
             )));
         }
         let matches = cert
@@ -120,17 +169,12 @@ impl CertificateCredentials {
             .unwrap_or(false);
         if !matches {
             return Err(Error::Credentials(format!(
-                "the {} does not belong to the {}",
-                private_key.describe("private key"),
-                certificate.describe("certificate")
+                "the {key_name} does not belong to the {cert_name}"
             )));
         }
-        let pem = cert.to_pem().map_err(|_| {
-            Error::Credentials(format!(
-                "the {} cannot be written as PEM",
-                certificate.describe("certificate")
-            ))
-        })?;
+        let pem = cert
+            .to_pem()
+            .map_err(|_| Error::Credentials(format!("the {cert_name} cannot be written as PEM")))?;
         Ok(CertificateCredentials {
             key,
             header: format!("CACertificate {}", STANDARD.encode(pem)),

@@ -2,6 +2,7 @@
 
 pub mod basic;
 pub mod certificate;
+pub mod keystore;
 pub mod token;
 
 pub use basic::BasicCredentials;
@@ -33,6 +34,21 @@ impl Credentials {
         format: NonceFormat,
     ) -> Result<Credentials> {
         CertificateCredentials::load(&certificate, &private_key, passphrase, format)
+            .map(Credentials::Certificate)
+    }
+
+    /// The certificate and private key of a Java keystore entry (JKS or PKCS#12, told from the
+    /// bytes): `alias` may be `None` when the store holds one private key, `key_password` when it
+    /// is the store password. Errors: `Error::Io` (an unreadable file), `Error::Credentials`
+    /// (everything about the store, without a password or key byte in the message).
+    pub fn keystore(
+        store: Source,
+        store_password: &str,
+        alias: Option<&str>,
+        key_password: Option<&str>,
+        format: NonceFormat,
+    ) -> Result<Credentials> {
+        CertificateCredentials::from_keystore(&store, store_password, alias, key_password, format)
             .map(Credentials::Certificate)
     }
 

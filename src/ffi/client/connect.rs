@@ -1,4 +1,5 @@
-//! Making and freeing an `anaplan_client`: `anaplan_client_connect_*` and `anaplan_client_free`.
+//! Making and freeing an `anaplan_client`: `anaplan_client_connect_*` (basic, certificate and
+//! key, Java keystore) and `anaplan_client_free`.
 
 use std::ffi::c_char;
 
@@ -152,6 +153,99 @@ pub unsafe extern "C" fn anaplan_client_connect_certificate_memory(
         let key = Source::Bytes(bytes_param!(private_key, private_key_len)?.to_vec());
         let passphrase = opt_str_param!(passphrase)?;
         connect_certificate(config, cert, key, passphrase, format, out)
+    })
+}
+
+/// Connects with the certificate and key of a Java keystore entry, in the C `format`.
+fn connect_keystore(
+    config: *const anaplan_config,
+    store: Source,
+    passwords: (&str, Option<&str>),
+    alias: Option<&str>,
+    format: anaplan_cert_format,
+    out: Out<*mut anaplan_client>,
+) -> Result<(), FfiError> {
+    let format = nonce_format(format)?;
+    let (store_password, key_password) = passwords;
+    connect(
+        config,
+        || {
+            Ok(Credentials::keystore(
+                store,
+                store_password,
+                alias,
+                key_password,
+                format,
+            )?)
+        },
+        out,
+    )
+}
+
+/// Signs in with the certificate and private key of an entry of the Java keystore at `path`: JKS
+/// or PKCS#12 (`.p12`, `.pfx`, and keytool's default type whatever the file is called), told
+/// from the bytes. `alias` may be NULL when the store holds one private key (aliases compare
+/// without regard to case); `key_password` may be NULL when it is the store password (as keytool
+/// and Anaplan Connect assume). PKCS#12 files with old algorithms (RC2-40, 3DES) are read
+/// through OpenSSL's legacy provider, loaded when one is met. `format` as for
+/// `anaplan_client_connect_certificate_files`.
+///
+/// Ownership: the caller owns `*out` and frees it with `anaplan_client_free`.
+/// Statuses as `anaplan_client_connect_basic`, plus `IO` (the file cannot be read: the path is in
+/// the message) and `CREDENTIALS`: a wrong keystore password (or an altered file), a wrong key
+/// password, no such alias or several private keys without an alias (the message lists the
+/// aliases), a store with only trusted certificates, a JCEKS store (the message gives the
+/// keytool command that converts it), a damaged or truncated file, a file over 16 MiB, a
+/// legacy PKCS#12 without OpenSSL's legacy provider, a key that is not RSA or not the
+/// certificate's. No message contains a password or key material. `OUT_OF_RANGE` (format).
+///
+/// # Safety
+/// `path` and `store_password` are NUL-terminated; `alias` and `key_password` are NULL or
+/// NUL-terminated; `out` points to a writable pointer.
+#[no_mangle]
+pub unsafe extern "C" fn anaplan_client_connect_keystore_file(
+    config: *const anaplan_config,
+    path: *const c_char,
+    store_password: *const c_char,
+    alias: *const c_char,
+    key_password: *const c_char,
+    format: anaplan_cert_format,
+    out: *mut *mut anaplan_client,
+) -> anaplan_status {
+    boundary::call(|| {
+        let out = out_param!(out)?;
+        let store = Source::File(str_param!(path)?.into());
+        let passwords = (str_param!(store_password)?, opt_str_param!(key_password)?);
+        let alias = opt_str_param!(alias)?;
+        connect_keystore(config, store, passwords, alias, format, out)
+    })
+}
+
+/// Signs in from a Java keystore given as `keystore_len` bytes at `keystore` (copied), otherwise
+/// as `anaplan_client_connect_keystore_file` (without `IO`).
+///
+/// Ownership: the caller owns `*out` and frees it with `anaplan_client_free`.
+///
+/// # Safety
+/// `keystore` points to `keystore_len` readable bytes; `store_password` is NUL-terminated;
+/// `alias` and `key_password` are NULL or NUL-terminated; `out` points to a writable pointer.
+#[no_mangle]
+pub unsafe extern "C" fn anaplan_client_connect_keystore_memory(
+    config: *const anaplan_config,
+    keystore: *const u8,
+    keystore_len: usize,
+    store_password: *const c_char,
+    alias: *const c_char,
+    key_password: *const c_char,
+    format: anaplan_cert_format,
+    out: *mut *mut anaplan_client,
+) -> anaplan_status {
+    boundary::call(|| {
+        let out = out_param!(out)?;
+        let store = Source::Bytes(bytes_param!(keystore, keystore_len)?.to_vec());
+        let passwords = (str_param!(store_password)?, opt_str_param!(key_password)?);
+        let alias = opt_str_param!(alias)?;
+        connect_keystore(config, store, passwords, alias, format, out)
     })
 }
 
