@@ -24,6 +24,7 @@ use serde_json::json;
 
 use crate::admin_path::PREFIX;
 use crate::faults::rules::{FaultConfig, FaultRule};
+use crate::oauth_grants;
 use crate::state::AppState;
 use crate::wire::{json_ok, ApiError};
 
@@ -64,12 +65,32 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
     (
         "GET",
         "/__emulator/settings",
-        r#"{"tokenTtlMs","taskDurationMs","certFreshnessMs","rejectV1Certificates"}"#,
+        r#"{"tokenTtlMs","taskDurationMs","certFreshnessMs","rejectV1Certificates","deviceIntervalMs","deviceCodeTtlMs","refreshTokenTtlMs"}"#,
     ),
     (
         "PUT",
         "/__emulator/settings",
         "changes the fields given (any subset); answers all of them",
+    ),
+    (
+        "GET",
+        "/__emulator/oauth/device",
+        r#"{"pending":[{"userCode","clientId"}]}: device-grant requests waiting for the user"#,
+    ),
+    (
+        "POST",
+        "/__emulator/oauth/device/approve",
+        r#"{"userCode","user"}: the user (e-mail) approves the request, as at the verification page (204)"#,
+    ),
+    (
+        "POST",
+        "/__emulator/oauth/device/deny",
+        r#"{"userCode"}: the user denies the request (204)"#,
+    ),
+    (
+        "POST",
+        "/__emulator/oauth/codes",
+        r#"{"clientId","user","redirectUri"} → {"code"}: an authorization code, as the browser flow ends with"#,
     ),
     (
         "POST",
@@ -93,6 +114,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/__emulator/settings", get(settings).put(change_settings))
         .route("/__emulator/reset", post(reset))
+        .route("/__emulator/oauth/device", get(pending_device))
+        .route("/__emulator/oauth/device/approve", post(approve_device))
+        .route("/__emulator/oauth/device/deny", post(deny_device))
+        .route("/__emulator/oauth/codes", post(mint_code))
 }
 
 async fn index() -> Response {
@@ -190,6 +215,9 @@ async fn clear_faults(State(state): State<AppState>) -> StatusCode {
 struct SettingsJson {
     token_ttl_ms: Option<u64>,
     task_duration_ms: Option<u64>,
+    device_interval_ms: Option<u64>,
+    device_code_ttl_ms: Option<u64>,
+    refresh_token_ttl_ms: Option<u64>,
     cert_freshness_ms: Option<u64>,
     reject_v1_certificates: Option<bool>,
 }
@@ -199,6 +227,9 @@ fn current_settings(state: &AppState) -> SettingsJson {
     SettingsJson {
         token_ttl_ms: Some(s.token_ttl.as_millis() as u64),
         task_duration_ms: Some(s.task_duration.as_millis() as u64),
+        device_interval_ms: Some(s.device_interval.as_millis() as u64),
+        device_code_ttl_ms: Some(s.device_code_ttl.as_millis() as u64),
+        refresh_token_ttl_ms: Some(s.refresh_token_ttl.as_millis() as u64),
         cert_freshness_ms: Some(s.cert_freshness.as_millis() as u64),
         reject_v1_certificates: Some(s.reject_v1_certificates),
     }
@@ -220,6 +251,15 @@ async fn change_settings(State(state): State<AppState>, uri: Uri, body: Bytes) -
         if let Some(ms) = patch.task_duration_ms {
             s.task_duration = Duration::from_millis(ms);
         }
+        if let Some(ms) = patch.device_interval_ms {
+            s.device_interval = Duration::from_millis(ms);
+        }
+        if let Some(ms) = patch.device_code_ttl_ms {
+            s.device_code_ttl = Duration::from_millis(ms);
+        }
+        if let Some(ms) = patch.refresh_token_ttl_ms {
+            s.refresh_token_ttl = Duration::from_millis(ms);
+        }
         if let Some(ms) = patch.cert_freshness_ms {
             s.cert_freshness = Duration::from_millis(ms);
         }
@@ -228,6 +268,70 @@ async fn change_settings(State(state): State<AppState>, uri: Uri, body: Bytes) -
         }
     });
     to_json(&current_settings(&state))
+}
+
+async fn pending_device(State(state): State<AppState>) -> Response {
+    let pending: Vec<_> = oauth_grants::pending_user_codes(&state)
+        .into_iter()
+        .map(|(user_code, client_id)| json!({"userCode": user_code, "clientId": client_id}))
+        .collect();
+    json_ok(json!({ "pending": pending }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Decision {
+    user_code: String,
+    #[serde(default)]
+    user: Option<String>,
+}
+
+async fn decide(state: &AppState, uri: &Uri, body: &Bytes, approve: bool) -> Response {
+    let result = parse::<Decision>(body, uri).and_then(|d| {
+        let user = match (approve, d.user.as_deref()) {
+            (true, None) => {
+                return Err(ApiError::bad_request(
+                    "approving needs the user (e-mail) who approves",
+                    uri.path(),
+                ))
+            }
+            (true, user) => user,
+            (false, _) => None,
+        };
+        oauth_grants::decide(state, &d.user_code, user)
+            .map_err(|e| ApiError::bad_request(e, uri.path()))
+    });
+    match result {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn approve_device(State(state): State<AppState>, uri: Uri, body: Bytes) -> Response {
+    decide(&state, &uri, &body, true).await
+}
+
+async fn deny_device(State(state): State<AppState>, uri: Uri, body: Bytes) -> Response {
+    decide(&state, &uri, &body, false).await
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct CodeRequest {
+    client_id: String,
+    user: String,
+    redirect_uri: String,
+}
+
+async fn mint_code(State(state): State<AppState>, uri: Uri, body: Bytes) -> Response {
+    let result = parse::<CodeRequest>(&body, &uri).and_then(|r| {
+        oauth_grants::mint_code(&state, &r.client_id, &r.user, &r.redirect_uri)
+            .map_err(|e| ApiError::bad_request(e.description, uri.path()))
+    });
+    match result {
+        Ok(code) => json_ok(json!({ "code": code })),
+        Err(e) => e.into_response(),
+    }
 }
 
 async fn reset(State(state): State<AppState>) -> StatusCode {

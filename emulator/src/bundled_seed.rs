@@ -45,6 +45,16 @@ impl BundledSeed {
     pub const ACTION_CLEAR_EMPLOYEES: &'static str = "117000000002";
     pub const PROCESS_LOAD_EMPLOYEES: &'static str = "118000000001";
 
+    /// The OAuth clients: device grant (non-rotatable and rotatable) and authorization code
+    /// (rotatable and not), the latter two with their secrets and redirect URI.
+    pub const OAUTH_DEVICE_CLIENT: &'static str = "5f1c0a7e9b3d4c21a8e6f0b2d4c6e8a1";
+    pub const OAUTH_ROTATING_DEVICE_CLIENT: &'static str = "6a2d1b8f0c4e4d32b9f7a1c3e5d7f9b2";
+    pub const OAUTH_CODE_CLIENT: &'static str = "7b3e2c9a1d5f4e43cae8b2d4f6e8a0c3";
+    pub const OAUTH_CODE_CLIENT_SECRET: &'static str = "Web-App-Secret-5";
+    pub const OAUTH_FIXED_CODE_CLIENT: &'static str = "8c4f3dab2e6a4f54dbf9c3e5a7f9b1d4";
+    pub const OAUTH_FIXED_CODE_CLIENT_SECRET: &'static str = "Reporting-Secret-6";
+    pub const OAUTH_REDIRECT_URI: &'static str = "https://127.0.0.1/callback";
+
     /// Every value by its name, for C (`#define SEED_<NAME> "<value>"`).
     pub const ALL: &'static [(&'static str, &'static str)] = &[
         ("USER", Self::USER),
@@ -72,6 +82,19 @@ impl BundledSeed {
         ("ACTION_DELETE_LEAVERS", Self::ACTION_DELETE_LEAVERS),
         ("ACTION_CLEAR_EMPLOYEES", Self::ACTION_CLEAR_EMPLOYEES),
         ("PROCESS_LOAD_EMPLOYEES", Self::PROCESS_LOAD_EMPLOYEES),
+        ("OAUTH_DEVICE_CLIENT", Self::OAUTH_DEVICE_CLIENT),
+        (
+            "OAUTH_ROTATING_DEVICE_CLIENT",
+            Self::OAUTH_ROTATING_DEVICE_CLIENT,
+        ),
+        ("OAUTH_CODE_CLIENT", Self::OAUTH_CODE_CLIENT),
+        ("OAUTH_CODE_CLIENT_SECRET", Self::OAUTH_CODE_CLIENT_SECRET),
+        ("OAUTH_FIXED_CODE_CLIENT", Self::OAUTH_FIXED_CODE_CLIENT),
+        (
+            "OAUTH_FIXED_CODE_CLIENT_SECRET",
+            Self::OAUTH_FIXED_CODE_CLIENT_SECRET,
+        ),
+        ("OAUTH_REDIRECT_URI", Self::OAUTH_REDIRECT_URI),
     ];
 
     /// [`BundledSeed::ALL`] as a C header of `#define SEED_<NAME> "<value>"` lines.
@@ -172,6 +195,30 @@ mod tests {
                 .collect()
         };
         named(processes(), S::PROCESS_LOAD_EMPLOYEES, "Load Employees");
+        let client = |id: &str| {
+            seed.oauth_clients
+                .iter()
+                .find(|c| c.client_id == id)
+                .unwrap()
+        };
+        use crate::seed::OAuthGrant::{AuthorizationCode, DeviceGrant};
+        let c = client(S::OAUTH_DEVICE_CLIENT);
+        assert_eq!((c.grant, c.rotatable), (DeviceGrant, false));
+        let c = client(S::OAUTH_ROTATING_DEVICE_CLIENT);
+        assert_eq!((c.grant, c.rotatable), (DeviceGrant, true));
+        for (id, secret, rotatable) in [
+            (S::OAUTH_CODE_CLIENT, S::OAUTH_CODE_CLIENT_SECRET, true),
+            (
+                S::OAUTH_FIXED_CODE_CLIENT,
+                S::OAUTH_FIXED_CODE_CLIENT_SECRET,
+                false,
+            ),
+        ] {
+            let c = client(id);
+            assert_eq!((c.grant, c.rotatable), (AuthorizationCode, rotatable));
+            assert_eq!(c.client_secret.as_deref(), Some(secret));
+            assert_eq!(c.redirect_uris, [S::OAUTH_REDIRECT_URI]);
+        }
     }
 
     #[test]

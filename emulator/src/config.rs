@@ -28,6 +28,12 @@ pub struct EmulatorConfig {
     pub cert_freshness: Duration,
     /// Refuse the v1 (untimestamped) certificate format.
     pub reject_v1_certificates: bool,
+    /// The least time between two polls of a device code (Anaplan: 5 s), and how long the code
+    /// lives (15 minutes).
+    pub device_interval: Duration,
+    pub device_code_ttl: Duration,
+    /// Lifetime of a rotatable OAuth client's refresh token (Anaplan's default: 43,000 s).
+    pub refresh_token_ttl: Duration,
     /// Faults active from start-up (they can be changed at run time through the admin endpoint).
     pub faults: FaultConfig,
     /// When set, every listener serves HTTPS with this identity (and the URLs are `https://`).
@@ -45,6 +51,9 @@ impl Default for EmulatorConfig {
             task_duration: Duration::from_millis(600),
             cert_freshness: Duration::from_secs(15 * 60),
             reject_v1_certificates: false,
+            device_interval: Duration::from_secs(5),
+            device_code_ttl: Duration::from_secs(15 * 60),
+            refresh_token_ttl: Duration::from_secs(43_000),
             faults: FaultConfig::default(),
             tls: None,
         }

@@ -62,6 +62,48 @@ impl RunningEmulator {
         self.state.update_settings(|s| s.task_duration = duration);
     }
 
+    /// The device grant's timing from now on: the least time between polls (`slow_down` below
+    /// it) and how long a device code lives.
+    pub fn set_device_grant_timing(&self, interval: Duration, code_ttl: Duration) {
+        self.state.update_settings(|s| {
+            s.device_interval = interval;
+            s.device_code_ttl = code_ttl;
+        });
+    }
+
+    /// The lifetime of rotatable clients' refresh tokens issued from now on.
+    pub fn set_refresh_token_ttl(&self, ttl: Duration) {
+        self.state.update_settings(|s| s.refresh_token_ttl = ttl);
+    }
+
+    /// The user codes of device-grant requests waiting for the user, with their client ids.
+    pub fn pending_user_codes(&self) -> Vec<(String, String)> {
+        crate::oauth_grants::pending_user_codes(&self.state)
+    }
+
+    /// The user `email` approves the device-grant request of `user_code`, as at the
+    /// verification page.
+    pub fn approve_device(&self, user_code: &str, email: &str) -> Result<(), String> {
+        crate::oauth_grants::decide(&self.state, user_code, Some(email))
+    }
+
+    /// The user denies the device-grant request of `user_code`.
+    pub fn deny_device(&self, user_code: &str) -> Result<(), String> {
+        crate::oauth_grants::decide(&self.state, user_code, None)
+    }
+
+    /// An authorization code for `email`, as the browser flow of an authorization-code client
+    /// ends with.
+    pub fn mint_authorization_code(
+        &self,
+        client_id: &str,
+        email: &str,
+        redirect_uri: &str,
+    ) -> Result<String, String> {
+        crate::oauth_grants::mint_code(&self.state, client_id, email, redirect_uri)
+            .map_err(|e| e.description)
+    }
+
     /// The value of every token the emulator holds (expired ones not swept yet included).
     pub fn token_values(&self) -> Vec<String> {
         self.state.store().tokens.keys().cloned().collect()

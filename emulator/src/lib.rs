@@ -25,6 +25,7 @@ mod facade;
 mod faults;
 mod ids;
 mod model;
+mod oauth_grants;
 mod reqlog;
 mod router;
 mod runner;

@@ -20,6 +20,7 @@ fn model_routes() -> Router<AppState> {
 pub fn build(state: AppState) -> Router {
     Router::new()
         .merge(crate::auth::routes::router())
+        .merge(crate::auth::oauth::router())
         .merge(api::resources::top_router())
         .nest(
             "/2/0/workspaces/{workspaceId}/models/{modelId}",

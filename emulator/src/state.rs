@@ -16,6 +16,9 @@ pub struct Settings {
     pub task_duration: Duration,
     pub cert_freshness: Duration,
     pub reject_v1_certificates: bool,
+    pub device_interval: Duration,
+    pub device_code_ttl: Duration,
+    pub refresh_token_ttl: Duration,
 }
 
 /// Base URLs the emulator advertises (in `meta.validationUrl`, `meta.schema`, paging links).
@@ -56,6 +59,9 @@ impl AppState {
                 task_duration: config.task_duration,
                 cert_freshness: config.cert_freshness,
                 reject_v1_certificates: config.reject_v1_certificates,
+                device_interval: config.device_interval,
+                device_code_ttl: config.device_code_ttl,
+                refresh_token_ttl: config.refresh_token_ttl,
             }),
             faults: Faults::new(config.faults.clone()),
             log: RequestLog::default(),

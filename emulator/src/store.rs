@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::model::{Model, TaskKind};
-use crate::seed::{Seed, SeedUser, SeedWorkspace};
+use crate::seed::{Seed, SeedOAuthClient, SeedUser, SeedWorkspace};
 
 pub struct Store {
     pub customer_id: String,
@@ -27,6 +27,50 @@ pub struct Store {
     pub task_order: Vec<String>,
     /// Certificate authorities trusted for CA-certificate sign-in, parsed from the seed.
     pub trusted_cas: crate::trust::TrustedCas,
+    /// The seed's OAuth clients.
+    pub oauth_clients: Vec<SeedOAuthClient>,
+    /// Device codes, authorization codes and refresh tokens handed out.
+    pub oauth: OAuthRecords,
+}
+
+/// What the OAuth service has handed out, by value.
+#[derive(Default)]
+pub struct OAuthRecords {
+    pub device_codes: HashMap<String, DeviceCode>,
+    pub auth_codes: HashMap<String, AuthCode>,
+    pub refresh_tokens: HashMap<String, RefreshToken>,
+}
+
+pub struct DeviceCode {
+    pub client_id: String,
+    pub user_code: String,
+    pub expires_at_ms: u64,
+    /// The least time between two polls (RFC 8628 `interval`), raised by 5 s at each `slow_down`.
+    pub interval_ms: u64,
+    pub last_poll_ms: Option<u64>,
+    pub decision: DeviceDecision,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DeviceDecision {
+    Pending,
+    /// Approved by this user (the person at the browser, here the admin endpoint).
+    Approved(String),
+    Denied,
+}
+
+pub struct AuthCode {
+    pub client_id: String,
+    pub user_id: String,
+    pub redirect_uri: String,
+    pub expires_at_ms: u64,
+}
+
+pub struct RefreshToken {
+    pub client_id: String,
+    pub user_id: String,
+    /// `None`: it does not expire (a non-rotatable client's).
+    pub expires_at_ms: Option<u64>,
 }
 
 #[derive(Clone, Debug)]
@@ -80,6 +124,8 @@ impl Store {
             tasks: HashMap::new(),
             task_order: Vec::new(),
             trusted_cas: crate::trust::TrustedCas::from_seed(&seed.certificate_authorities),
+            oauth_clients: seed.oauth_clients.clone(),
+            oauth: OAuthRecords::default(),
         }
     }
 

@@ -52,11 +52,13 @@ const LAYERS: &[(&str, u32, &str)] = &[
     // 4, 5: the configuration, and the state every request shares.
     ("config.rs", 4, "config"),
     ("state.rs", 5, "state"),
-    // 6: the task runner.
+    // 6: the task runner, and the OAuth grants (codes and refresh tokens; access tokens are auth's).
     ("runner.rs", 6, "runner"),
+    ("oauth_grants.rs", 6, "oauth_grants"),
     // 7: HTTP handlers and middleware layers; none of them uses another.
     ("auth/mod.rs", 7, "auth"),
     ("auth/cert.rs", 7, "auth"),
+    ("auth/oauth.rs", 7, "auth"),
     ("auth/routes.rs", 7, "auth"),
     ("auth/tokens.rs", 7, "auth"),
     ("admin.rs", 7, "admin"),

@@ -42,6 +42,8 @@ from redirect_transport import Redirect
 REPO = Path(__file__).resolve().parents[3]
 SEED_DIR = REPO / "emulator" / "seed"
 AUTH_HOST, API_HOST = "auth.anaplan.com", "api.anaplan.com"
+# The OAuth service lives on the app host (legacy regions), where the SDK's defaults point.
+APP_HOST = "us1a.app.anaplan.com"
 USER, PASSWORD = "integration.user@example.com", "Integration-Pass-1"
 CERT_USER = "cert.user@example.com"
 
@@ -561,6 +563,41 @@ async def async_flow(ws_id, model_id, expected_bytes):
     say(f"async export_and_download: {len(data):,} bytes, identical to the sync download")
 
 
+def step_oauth(seed):
+    """The authorization-code flow through the SDK's `Oauth`, then a `Client` that signs in with
+    nothing but a refresh token (`AnaplanRefreshTokenAuth`), rotated by the emulator."""
+    step("7. OAuth 2.0: an authorization code, then sign-in from a refresh token")
+    from anaplan_sdk import AnaplanRefreshTokenAuth, Oauth
+    from anaplan_sdk.exceptions import AnaplanException
+
+    c = next(c for c in seed["oauthClients"] if c["grant"] == "authorizationCode" and c["rotatable"])
+    creds = dict(client_id=c["clientId"], client_secret=c["clientSecret"], redirect_uri=c["redirectUris"][0])
+    oauth = Oauth(**creds)
+    url, state = oauth.authorization_url()
+    check(url.startswith(f"https://{APP_HOST}/auth/prelogin?"), f"unexpected authorization URL {url}")
+    # No one logs in at the emulator: login_hint names the user, and the redirect comes at once.
+    with httpx2.Client(timeout=30) as http:
+        res = http.get(f"{url}&login_hint={USER}")
+    check(res.status_code == 302, f"authorize answered {res.status_code}")
+    tokens = oauth.fetch_token(res.headers["location"])
+    check(tokens.get("access_token") and tokens.get("refresh_token"), f"token response {sorted(tokens)}")
+    say(f"authorization code exchanged through {APP_HOST}: access and refresh token")
+
+    # The access token given is stale: the first request is a 401, the refresh signs in.
+    auth = AnaplanRefreshTokenAuth(**creds, token={"access_token": "stale", "refresh_token": tokens["refresh_token"]})
+    client = Client(auth=auth, retry_count=1)
+    names = {w.name for w in client.get_workspaces()}
+    check(WORKSPACE in names, f"workspaces through OAuth: {names}")
+    rotated = auth.token["refresh_token"]
+    check(rotated != tokens["refresh_token"], "a rotatable client's refresh token was not rotated")
+    try:
+        oauth.refresh_token(tokens["refresh_token"])
+        check(False, "the used refresh token still worked")
+    except AnaplanException:
+        pass
+    say(f"signed in from a refresh token; it rotated, and the used one is refused: {sorted(names)}")
+
+
 # ---------------------------------------------------------------------------------------------
 
 
@@ -580,7 +617,7 @@ def run(args):
         # Chunk PUTs are held for a moment, so that the log can show whether they overlapped.
         emu = Emulator(Path(args.emulator), tmp, ["--seed", str(seed_path),
                                                   "--fault", f"latency:PUT:/2/0/*/chunks/*:ms={CHUNK_LATENCY_MS}"])
-        redirect = Redirect({AUTH_HOST: emu.auth_url, API_HOST: emu.api_url})
+        redirect = Redirect({AUTH_HOST: emu.auth_url, API_HOST: emu.api_url, APP_HOST: emu.api_url})
         redirect.install()
         try:
             raw = Raw()
@@ -591,6 +628,7 @@ def run(args):
             step_certificate(certs, seed)
             step("6. The async client")
             asyncio.run(async_flow(ws.id, model.id, data))
+            step_oauth(seed)
             step("Done")
             say(f"requests sent through the transport: {dict(redirect.sent)}")
             check(redirect.sent[AUTH_HOST] >= 3 and redirect.sent[API_HOST] > 20, "too few requests went through the transport")

@@ -316,6 +316,9 @@ mod tests {
             task_duration: Duration::from_millis(1),
             cert_freshness: Duration::from_secs(300),
             reject_v1_certificates: reject_v1,
+            device_interval: Duration::from_secs(5),
+            device_code_ttl: Duration::from_secs(900),
+            refresh_token_ttl: Duration::from_secs(43_000),
         }
     }
 

@@ -1,6 +1,7 @@
 //! The Authentication service (`/token/*`) and the token check of every API route.
 
 pub mod cert;
+pub mod oauth;
 pub mod routes;
 pub mod tokens;
 

@@ -66,6 +66,35 @@ impl Seed {
         Ok(seed)
     }
 
+    /// Each OAuth client: a unique id, a secret and a redirect URI exactly when it is an
+    /// authorization-code client.
+    fn validate_oauth_clients(&self) -> Result<(), String> {
+        use crate::seed::OAuthGrant;
+        let mut seen = std::collections::BTreeSet::new();
+        for c in &self.oauth_clients {
+            let name = &c.client_id;
+            if !seen.insert(name.as_str()) {
+                return Err(format!("OAuth client {name} is listed twice"));
+            }
+            match c.grant {
+                OAuthGrant::AuthorizationCode
+                    if c.client_secret.is_none() || c.redirect_uris.is_empty() =>
+                {
+                    return Err(format!(
+                        "OAuth client {name}: an authorization-code client needs clientSecret and redirectUris"
+                    ))
+                }
+                OAuthGrant::DeviceGrant if c.client_secret.is_some() => {
+                    return Err(format!(
+                        "OAuth client {name}: a device-grant client has no clientSecret"
+                    ))
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
     fn resolve_contents(
         &mut self,
         read: impl Fn(&str) -> Result<String, String>,
@@ -83,6 +112,7 @@ impl Seed {
     /// Checks cross references, so that a bad seed fails at start-up and not in the middle of a task.
     pub fn validate(&self) -> Result<(), String> {
         crate::trust::parse_authorities(&self.certificate_authorities)?;
+        self.validate_oauth_clients()?;
         crate::model::validate_seed(self)
     }
 }

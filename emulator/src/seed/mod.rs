@@ -21,6 +21,37 @@ pub struct Seed {
     /// Empty: any issuer is accepted (the signature and validity are still checked).
     #[serde(default)]
     pub certificate_authorities: Vec<String>,
+    /// OAuth 2.0 clients, as an administrator registers them (Administration → Security → OAuth
+    /// Clients).
+    #[serde(default)]
+    pub oauth_clients: Vec<SeedOAuthClient>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SeedOAuthClient {
+    /// 32 hex characters, as Anaplan's client ids.
+    pub client_id: String,
+    pub name: String,
+    pub grant: OAuthGrant,
+    /// The secret of an authorization-code client; device-grant clients have none.
+    #[serde(default)]
+    pub client_secret: Option<String>,
+    /// Where an authorization-code client may be sent back with its code.
+    #[serde(default)]
+    pub redirect_uris: Vec<String>,
+    /// Every refresh hands out a new refresh token and the used one stops working; the refresh
+    /// tokens of a rotatable client also expire. A non-rotatable client's refresh token lives on.
+    pub rotatable: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum OAuthGrant {
+    /// RFC 8628: the user approves a code on another device; no secret.
+    DeviceGrant,
+    /// The browser flow: a code sent to a redirect URI, exchanged with the client secret.
+    AuthorizationCode,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
