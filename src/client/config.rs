@@ -11,6 +11,8 @@ use super::transfer_settings::TransferSettings;
 /// Anaplan production hosts (legacy regions us1, us2, us5, us7, eu1, eu2, eu4, ap1).
 pub const DEFAULT_AUTH_URL: &str = "https://auth.anaplan.com";
 pub const DEFAULT_API_URL: &str = "https://api.anaplan.com";
+/// The OAuth service of the legacy regions (the app host, not the auth service).
+pub const DEFAULT_OAUTH_URL: &str = "https://us1a.app.anaplan.com";
 
 /// The regional hosts of Anaplan's allowlist page, `(region, auth base URL, API base URL)`:
 /// https://support.anaplan.com/url-ip-and-allowlist-requirements-c8235c7d-8af2-413b-a9ff-d465978806b9
@@ -88,6 +90,8 @@ pub struct Config {
     pub auth_url: String,
     /// Base URL of the API host, without `/2/0`.
     pub api_url: String,
+    /// Base URL of the OAuth 2.0 service (Anaplan's app host), without `/oauth/token`.
+    pub oauth_url: String,
     /// HTTP(S) proxy for every request, e.g. `http://proxy.corp:3128`.
     pub proxy: Option<String>,
     /// PEM file of extra certificate authorities to trust (a corporate TLS-inspecting proxy).
@@ -115,6 +119,7 @@ impl Default for Config {
         Config {
             auth_url: DEFAULT_AUTH_URL.into(),
             api_url: DEFAULT_API_URL.into(),
+            oauth_url: DEFAULT_OAUTH_URL.into(),
             proxy: None,
             ca_bundle: None,
             allow_insecure_http: false,
@@ -135,6 +140,7 @@ impl fmt::Debug for Config {
         f.debug_struct("Config")
             .field("auth_url", &self.auth_url)
             .field("api_url", &self.api_url)
+            .field("oauth_url", &self.oauth_url)
             .field("proxy", &self.redacted_proxy())
             .field("ca_bundle", &self.ca_bundle)
             .field("allow_insecure_http", &self.allow_insecure_http)
@@ -205,12 +211,17 @@ impl Config {
     pub fn with_service_roots(mut self) -> Config {
         self.api_url = strip_suffixes(&self.api_url, &["/2/0"]);
         self.auth_url = strip_suffixes(&self.auth_url, &["/token/authenticate", "/token"]);
+        self.oauth_url = strip_suffixes(&self.oauth_url, &["/oauth/token"]);
         self
     }
 
     /// Checks the URLs: absolute http(s) URLs, and plain HTTP only to loopback unless allowed.
     pub fn validate(&self) -> Result<()> {
-        for (what, url) in [("auth URL", &self.auth_url), ("API URL", &self.api_url)] {
+        for (what, url) in [
+            ("auth URL", &self.auth_url),
+            ("API URL", &self.api_url),
+            ("OAuth URL", &self.oauth_url),
+        ] {
             check_url(what, url, self.allow_insecure_http)?;
         }
         if let Some(p) = &self.proxy {

@@ -81,7 +81,7 @@ impl Client {
         let config = config.with_service_roots();
         config.validate()?;
         let transport = Transport::new(&config)?;
-        let tokens = TokenManager::new(credentials, &config.auth_url);
+        let tokens = TokenManager::new(credentials, &config.auth_url, &config.oauth_url);
         let config_transfer = config.transfer;
         tokens.sign_in(&transport, &logger, None)?;
         Ok(Client {

@@ -22,7 +22,7 @@ pub mod retry;
 pub mod secret;
 pub mod transfer_settings;
 
-pub use auth::{Credentials, NonceFormat, Source};
+pub use auth::{Credentials, NonceFormat, OAuthCredentials, RotationSink, Source};
 pub use cancel::CancelToken;
 pub use config::Config;
 pub use connection::Client;

@@ -3,14 +3,16 @@
 pub mod basic;
 pub mod certificate;
 pub mod keystore;
+pub mod oauth;
 pub mod token;
 
 pub use basic::BasicCredentials;
 pub use certificate::{CertificateCredentials, NonceFormat, Source};
+pub use oauth::{OAuthCredentials, RotationSink};
 
 use bytes::Bytes;
 
-use super::error::Result;
+use super::error::{Error, Result};
 use super::secret::Secret;
 
 /// How a connection signs in. `Debug` never shows a password or key.
@@ -18,6 +20,8 @@ use super::secret::Secret;
 pub enum Credentials {
     Basic(BasicCredentials),
     Certificate(CertificateCredentials),
+    /// An OAuth 2.0 client's refresh token, at the OAuth service (`Config::oauth_url`).
+    OAuth(OAuthCredentials),
 }
 
 impl Credentials {
@@ -52,11 +56,25 @@ impl Credentials {
             .map(Credentials::Certificate)
     }
 
+    /// An OAuth client's refresh token (`client_secret` for an authorization-code client);
+    /// `on_rotate` is told every new refresh token of a rotatable client. Errors: an empty
+    /// client id or refresh token.
+    pub fn oauth_refresh_token(
+        client_id: &str,
+        client_secret: Option<&str>,
+        refresh_token: &str,
+        on_rotate: Option<RotationSink>,
+    ) -> Result<Credentials> {
+        OAuthCredentials::refresh_token(client_id, client_secret, refresh_token, on_rotate)
+            .map(Credentials::OAuth)
+    }
+
     /// Who signs in, for logs and error messages.
     pub fn who(&self) -> String {
         match self {
             Credentials::Basic(b) => format!("user {}", b.user()),
             Credentials::Certificate(c) => format!("certificate of {}", c.subject()),
+            Credentials::OAuth(o) => format!("OAuth client {}", o.client_id()),
         }
     }
 
@@ -65,6 +83,9 @@ impl Credentials {
         match self {
             Credentials::Basic(b) => Ok((b.header(), None)),
             Credentials::Certificate(c) => Ok((Secret::new(c.header()), Some(c.body()?))),
+            Credentials::OAuth(_) => Err(Error::invalid(
+                "OAuth credentials sign in at the OAuth service, not /token/authenticate",
+            )),
         }
     }
 }

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
+use super::oauth::OAuthCredentials;
 use super::Credentials;
 use crate::client::cancel::CancelToken;
 use crate::client::error::{Error, Result};
@@ -69,6 +70,36 @@ impl Token {
         Ok((token, lifetime))
     }
 
+    /// From an OAuth token answer: `access_token` and `expires_in` (seconds), and the refresh
+    /// token it brings.
+    fn from_oauth_response(res: &Response) -> Result<(Token, Option<Duration>, Option<String>)> {
+        let v = res.json()?;
+        let value = v
+            .get("access_token")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| Error::Protocol {
+                path: res.path.clone(),
+                message: "no access_token in the OAuth answer".into(),
+            })?;
+        let lifetime = v
+            .get("expires_in")
+            .and_then(Value::as_u64)
+            .filter(|s| *s > 0)
+            .map(Duration::from_secs);
+        let now = Instant::now();
+        let token = Token {
+            header: Secret::new(format!("AnaplanAuthToken {value}")),
+            expires_at: lifetime.map(|l| now + l),
+            refresh_at: lifetime.map(|l| now + l - REFRESH_MARGIN.min(l / 5)),
+        };
+        let refresh = v
+            .get("refresh_token")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        Ok((token, lifetime, refresh))
+    }
+
     fn needs_refresh(&self, now: Instant) -> bool {
         self.refresh_at.is_some_and(|at| now >= at)
     }
@@ -94,6 +125,8 @@ pub(crate) struct CurrentToken {
 pub(crate) struct TokenManager {
     credentials: Credentials,
     auth_url: String,
+    /// The OAuth service's root, for OAuth credentials.
+    oauth_url: String,
     state: Mutex<State>,
 }
 
@@ -105,10 +138,11 @@ fn lifetime_text(lifetime: Option<Duration>) -> String {
 }
 
 impl TokenManager {
-    pub fn new(credentials: Credentials, auth_url: &str) -> TokenManager {
+    pub fn new(credentials: Credentials, auth_url: &str, oauth_url: &str) -> TokenManager {
         TokenManager {
             credentials,
             auth_url: auth_url.trim_end_matches('/').to_string(),
+            oauth_url: oauth_url.trim_end_matches('/').to_string(),
             state: Mutex::new(State {
                 token: None,
                 generation: 0,
@@ -154,6 +188,10 @@ impl TokenManager {
                 log.info("the token has expired; signing in again");
                 self.authenticate(&mut state, t, log, cancel)?;
             }
+            // An OAuth token is renewed by the refresh grant, the one way OAuth clients have.
+            Some(tok) if tok.needs_refresh(now) && self.is_oauth() => {
+                self.authenticate(&mut state, t, log, cancel)?
+            }
             Some(tok) if tok.needs_refresh(now) => self.refresh(&mut state, t, log, cancel)?,
             Some(_) => {}
             None => self.authenticate(&mut state, t, log, cancel)?,
@@ -186,6 +224,10 @@ impl TokenManager {
         self.authenticate(&mut state, t, log, cancel)
     }
 
+    fn is_oauth(&self) -> bool {
+        matches!(self.credentials, Credentials::OAuth(_))
+    }
+
     fn authenticate(
         &self,
         state: &mut State,
@@ -193,6 +235,9 @@ impl TokenManager {
         log: &Logger,
         cancel: Option<&CancelToken>,
     ) -> Result<()> {
+        if let Credentials::OAuth(oauth) = &self.credentials {
+            return self.oauth_sign_in(oauth, state, t, log, cancel);
+        }
         let (auth, body) = self.credentials.sign_in()?;
         // A repeated sign-in only issues another token: safe to retry.
         let mut req = Request::post(self.url("/token/authenticate")).retry(RetryMode::Idempotent);
@@ -222,6 +267,60 @@ impl TokenManager {
             "signed in with the {}; token {}",
             self.credentials.who(),
             lifetime_text(lifetime)
+        ));
+        state.token = Some(token);
+        state.generation += 1;
+        Ok(())
+    }
+
+    /// The refresh grant: a new access token, and a new refresh token when the client rotates.
+    /// Retried only when the service certainly did not act (no connection, 429, 503): a request
+    /// that reached it may have spent a rotatable client's refresh token.
+    fn oauth_sign_in(
+        &self,
+        oauth: &OAuthCredentials,
+        state: &mut State,
+        t: &Transport,
+        log: &Logger,
+        cancel: Option<&CancelToken>,
+    ) -> Result<()> {
+        let req = Request::post(format!("{}/oauth/token", self.oauth_url))
+            .retry(RetryMode::NotIfSent)
+            .header("Content-Type", "application/json")
+            .body(oauth.refresh_body());
+        let res = t.send(&req, None, log, cancel)?;
+        if !res.is_success() {
+            let v = res.json().unwrap_or_default();
+            let code = v.get("error").and_then(Value::as_str).unwrap_or("");
+            let detail = v
+                .get("error_description")
+                .and_then(Value::as_str)
+                .map_or_else(|| res.error_message(), str::to_string);
+            let message = match code {
+                "invalid_grant" => format!(
+                    "the OAuth refresh token was refused ({detail}): it is unknown, expired or                      already used; sign in again (device grant or authorization code) for a new                      one"
+                ),
+                "invalid_client" | "unauthorized_client" => format!(
+                    "the OAuth client was refused ({detail}): check the client id and secret"
+                ),
+                _ => format!("the OAuth service answered {}: {detail}", res.status),
+            };
+            return Err(Error::Auth {
+                message: format!("{message} ({})", self.credentials.who()),
+                http_status: res.status,
+            });
+        }
+        let (token, lifetime, refresh_token) = Token::from_oauth_response(&res)?;
+        let rotated = oauth.accept(refresh_token.as_deref());
+        log.info(&format!(
+            "signed in with the {}; token {}{}",
+            self.credentials.who(),
+            lifetime_text(lifetime),
+            if rotated {
+                "; refresh token rotated"
+            } else {
+                ""
+            }
         ));
         state.token = Some(token);
         state.generation += 1;
