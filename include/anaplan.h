@@ -423,6 +423,14 @@ typedef struct anaplan_transfer_options anaplan_transfer_options;
 typedef struct anaplan_upload_stream anaplan_upload_stream;
 
 /**
+ * Called with each new refresh token of a rotatable OAuth client, before it is used: store it
+ * where the next run will find it (the one it replaces no longer works). `refresh_token` is
+ * valid during the call only. It runs on whichever thread renews the token (the one that
+ * connects, or any thread calling the client later), one call at a time per connection.
+ */
+typedef void (*anaplan_refresh_token_cb)(void *user_data, const char *refresh_token);
+
+/**
  * Receives downloaded bytes in order, on the thread that called
  * `anaplan_client_download_to_callback`: `len` bytes at `data`, valid during the call only.
  * Return 0 to go on, non-zero to stop: the download then returns `ANAPLAN_STATUS_CANCELLED`.
@@ -711,6 +719,34 @@ anaplan_status anaplan_client_connect_keystore_memory(const anaplan_config *conf
                                                       const char *key_password,
                                                       anaplan_cert_format format,
                                                       anaplan_client **out);
+
+/**
+ * Signs in with an OAuth 2.0 client's refresh token at the OAuth service
+ * (`anaplan_config_set_oauth_url`). `client_secret` is an authorization-code client's secret,
+ * NULL for a device-grant client. The access token is renewed by the same grant before it
+ * expires and after a 401. A rotatable client's refresh token works once: each new one is handed
+ * to `on_rotate` (may be NULL, but then the new token is lost when the process ends).
+ *
+ * Ownership: the caller owns `*out` and frees it with `anaplan_client_free`.
+ * Statuses: `OK`; `AUTH` (the refresh token was refused: unknown, expired or already used; the
+ * message says to sign in again; or the client id or secret was refused), `CREDENTIALS` (an
+ * empty client id or refresh token), `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_HANDLE`
+ * (config), `INVALID_ARGUMENT` (a bad URL in the config), `NETWORK`, `TIMEOUT`, `TLS`. No
+ * message contains a token or the secret.
+ *
+ * # Safety
+ * `client_id` and `refresh_token` are NUL-terminated; `client_secret` is NULL or
+ * NUL-terminated; `on_rotate` is NULL or callable with `user_data` from any thread until the
+ * client is freed; `out` points to a writable pointer.
+ */
+ANAPLAN_API
+anaplan_status anaplan_client_connect_oauth_refresh_token(const anaplan_config *config,
+                                                          const char *client_id,
+                                                          const char *client_secret,
+                                                          const char *refresh_token,
+                                                          anaplan_refresh_token_cb on_rotate,
+                                                          void *user_data,
+                                                          anaplan_client **out);
 
 /**
  * Frees the connection; it signs out (the token is revoked on the server) once nothing uses it
@@ -1220,6 +1256,18 @@ ANAPLAN_API anaplan_status anaplan_config_free(anaplan_config *config);
  * `url` is NULL or a NUL-terminated string.
  */
 ANAPLAN_API anaplan_status anaplan_config_set_auth_url(anaplan_config *config, const char *url);
+
+/**
+ * Sets the base URL of the OAuth 2.0 service, Anaplan's app host (default
+ * `https://us1a.app.anaplan.com`, that of the legacy regions; the emulator serves it on its main
+ * listener). A URL ending in `/oauth/token` is taken without it. Checked as the other URLs.
+ *
+ * Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`, `INVALID_UTF8`.
+ *
+ * # Safety
+ * `url` is NULL or a NUL-terminated string.
+ */
+ANAPLAN_API anaplan_status anaplan_config_set_oauth_url(anaplan_config *config, const char *url);
 
 /**
  * Sets the base URL of the API host (default `https://api.anaplan.com`). A URL ending in the

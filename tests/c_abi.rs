@@ -36,6 +36,7 @@ const C_TESTS: &[&str] = &[
     "transfer",
     "stderr_log",
     "keystore",
+    "oauth",
 ];
 
 /// A C test that has not finished by then is killed and fails (generous: Valgrind is slow).
@@ -350,6 +351,43 @@ fn keystore() {
     // Eight sign-ins in the first run, seven in the second (the legacy store is refused there).
     assert_eq!(signed_in, 8 + 7);
     assert_eq!(requests(&emu, "POST", "/token/logout", 204), signed_in);
+}
+
+/// OAuth sign-in from a refresh token the test gets from the emulator (a minted authorization
+/// code, exchanged over HTTP as a web app would).
+#[test]
+fn oauth() {
+    let emu = start_emulator(EmulatorConfig::default());
+    let code = emu
+        .mint_authorization_code(
+            BundledSeed::OAUTH_CODE_CLIENT,
+            BundledSeed::USER,
+            BundledSeed::OAUTH_REDIRECT_URI,
+        )
+        .unwrap();
+    let tokens: serde_json::Value = reqwest::blocking::Client::new()
+        .post(format!("{}/oauth/token", emu.api_url))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", BundledSeed::OAUTH_CODE_CLIENT),
+            ("client_secret", BundledSeed::OAUTH_CODE_CLIENT_SECRET),
+            ("code", code.as_str()),
+            ("redirect_uri", BundledSeed::OAUTH_REDIRECT_URI),
+        ])
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let mut env = emulator_env("", &emu);
+    env.push((
+        "ANAPLAN_TEST_REFRESH_TOKEN".into(),
+        tokens["refresh_token"].as_str().unwrap().into(),
+    ));
+    run_c_test("oauth", &env);
+    // The code exchange above, then the program's: two sign-ins, a refused token, a refused client.
+    assert_eq!(requests(&emu, "POST", "/oauth/token", 200), 1 + 2);
+    assert_eq!(requests(&emu, "POST", "/oauth/token", 400), 1);
+    assert_eq!(requests(&emu, "POST", "/oauth/token", 401), 1);
 }
 
 /// Every task the emulator holds for this object: (state as Anaplan names it, start body).

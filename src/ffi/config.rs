@@ -171,6 +171,25 @@ pub unsafe extern "C" fn anaplan_config_set_auth_url(
     })
 }
 
+/// Sets the base URL of the OAuth 2.0 service, Anaplan's app host (default
+/// `https://us1a.app.anaplan.com`, that of the legacy regions; the emulator serves it on its main
+/// listener). A URL ending in `/oauth/token` is taken without it. Checked as the other URLs.
+///
+/// Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`, `INVALID_UTF8`.
+///
+/// # Safety
+/// `url` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn anaplan_config_set_oauth_url(
+    config: *mut anaplan_config,
+    url: *const c_char,
+) -> anaplan_status {
+    on_locked(config, |state| {
+        state.config.oauth_url = str_param!(url)?.to_string();
+        Ok(())
+    })
+}
+
 /// Sets the base URL of the API host (default `https://api.anaplan.com`). A URL ending in the
 /// Integration API's `/2/0` is taken without it.
 ///

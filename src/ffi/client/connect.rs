@@ -1,10 +1,11 @@
 //! Making and freeing an `anaplan_client`: `anaplan_client_connect_*` (basic, certificate and
 //! key, Java keystore) and `anaplan_client_free`.
 
-use std::ffi::c_char;
+use std::ffi::{c_char, c_void, CString};
+use std::sync::Arc;
 
 use super::anaplan_client;
-use crate::client::{Client, Credentials, NonceFormat, Source};
+use crate::client::{Client, Credentials, NonceFormat, RotationSink, Source};
 use crate::ffi::config::{self, anaplan_config};
 use crate::ffi::status::*;
 use crate::ffi::toolkit::boundary;
@@ -246,6 +247,76 @@ pub unsafe extern "C" fn anaplan_client_connect_keystore_memory(
         let passwords = (str_param!(store_password)?, opt_str_param!(key_password)?);
         let alias = opt_str_param!(alias)?;
         connect_keystore(config, store, passwords, alias, format, out)
+    })
+}
+
+/// Called with each new refresh token of a rotatable OAuth client, before it is used: store it
+/// where the next run will find it (the one it replaces no longer works). `refresh_token` is
+/// valid during the call only. It runs on whichever thread renews the token (the one that
+/// connects, or any thread calling the client later), one call at a time per connection.
+pub type anaplan_refresh_token_cb =
+    Option<unsafe extern "C" fn(user_data: *mut c_void, refresh_token: *const c_char)>;
+
+/// Signs in with an OAuth 2.0 client's refresh token at the OAuth service
+/// (`anaplan_config_set_oauth_url`). `client_secret` is an authorization-code client's secret,
+/// NULL for a device-grant client. The access token is renewed by the same grant before it
+/// expires and after a 401. A rotatable client's refresh token works once: each new one is handed
+/// to `on_rotate` (may be NULL, but then the new token is lost when the process ends).
+///
+/// Ownership: the caller owns `*out` and frees it with `anaplan_client_free`.
+/// Statuses: `OK`; `AUTH` (the refresh token was refused: unknown, expired or already used; the
+/// message says to sign in again; or the client id or secret was refused), `CREDENTIALS` (an
+/// empty client id or refresh token), `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_HANDLE`
+/// (config), `INVALID_ARGUMENT` (a bad URL in the config), `NETWORK`, `TIMEOUT`, `TLS`. No
+/// message contains a token or the secret.
+///
+/// # Safety
+/// `client_id` and `refresh_token` are NUL-terminated; `client_secret` is NULL or
+/// NUL-terminated; `on_rotate` is NULL or callable with `user_data` from any thread until the
+/// client is freed; `out` points to a writable pointer.
+#[no_mangle]
+pub unsafe extern "C" fn anaplan_client_connect_oauth_refresh_token(
+    config: *const anaplan_config,
+    client_id: *const c_char,
+    client_secret: *const c_char,
+    refresh_token: *const c_char,
+    on_rotate: anaplan_refresh_token_cb,
+    user_data: *mut c_void,
+    out: *mut *mut anaplan_client,
+) -> anaplan_status {
+    boundary::call(|| {
+        let out = out_param!(out)?;
+        let (client_id, refresh_token) = (str_param!(client_id)?, str_param!(refresh_token)?);
+        let client_secret = opt_str_param!(client_secret)?;
+        let sink = on_rotate.map(|cb| rotation_sink(cb, user_data as usize));
+        connect(
+            config,
+            || {
+                Ok(Credentials::oauth_refresh_token(
+                    client_id,
+                    client_secret,
+                    refresh_token,
+                    sink,
+                )?)
+            },
+            out,
+        )
+    })
+}
+
+/// The C rotation callback as the client's sink. `user_data` is kept as an address: it is only
+/// handed back to the callback.
+fn rotation_sink(
+    cb: unsafe extern "C" fn(*mut c_void, *const c_char),
+    user_data: usize,
+) -> RotationSink {
+    Arc::new(move |token: &str| {
+        // A token is letters, digits and punctuation; one with a NUL could not be told to C.
+        if let Ok(token) = CString::new(token) {
+            // SAFETY: the caller registered this function and user_data for the client's
+            // lifetime, callable from any thread; the string lives for the call.
+            unsafe { cb(user_data as *mut c_void, token.as_ptr()) }
+        }
     })
 }
 

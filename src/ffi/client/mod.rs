@@ -3,7 +3,7 @@
 //!
 //! | file | exports |
 //! |---|---|
-//! | `connect.rs` | `_connect_basic`, `_connect_certificate_files`, `_connect_certificate_memory`, `_connect_keystore_file`, `_connect_keystore_memory`, `_free` |
+//! | `connect.rs` | `_connect_basic`, `_connect_certificate_files`, `_connect_certificate_memory`, `_connect_keystore_file`, `_connect_keystore_memory`, `_connect_oauth_refresh_token`, `_free` |
 //! | this file | `_set_workspace`, `_set_model`, `_current_user_json`, `_clear_cache`, `_set_page_size` |
 //! | `list.rs` | `_list_workspaces`, `_list_models`, `_list_files`, `_list_imports`, ... |
 //! | `find.rs` | `_find_workspace`, `_find_model`, `_find_file`, `_find_import`, ... |
