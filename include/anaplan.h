@@ -1281,8 +1281,8 @@ ANAPLAN_API anaplan_status anaplan_config_set_oauth_url(anaplan_config *config, 
 ANAPLAN_API anaplan_status anaplan_config_set_api_url(anaplan_config *config, const char *url);
 
 /**
- * Sets both hosts to those of an Anaplan region by name, case-insensitive: `us1`, `eu1`, `eu3`,
- * `us9`, `gb1`, `au1`, ... (the message of an unknown name lists them all).
+ * Sets the auth, API and OAuth hosts to those of an Anaplan region by name, case-insensitive:
+ * `us1`, `eu1`, `eu3`, `us9`, `gb1`, `au1`, ... (the message of an unknown name lists them all).
  *
  * Statuses: `OK`, `INVALID_HANDLE`, `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_ARGUMENT`
  * (unknown region; the config is unchanged).

@@ -14,71 +14,83 @@ pub const DEFAULT_API_URL: &str = "https://api.anaplan.com";
 /// The OAuth service of the legacy regions (the app host, not the auth service).
 pub const DEFAULT_OAUTH_URL: &str = "https://us1a.app.anaplan.com";
 
-/// The regional hosts of Anaplan's allowlist page, `(region, auth base URL, API base URL)`:
+/// The regional hosts of Anaplan's allowlist page, `(region, auth base URL, API base URL, OAuth
+/// base URL)` (`../shared/docs/anaplan-api.md` §9.1):
 /// https://support.anaplan.com/url-ip-and-allowlist-requirements-c8235c7d-8af2-413b-a9ff-d465978806b9
-pub const REGIONS: &[(&str, &str, &str)] = &[
-    ("us1", DEFAULT_AUTH_URL, DEFAULT_API_URL),
-    ("us2", DEFAULT_AUTH_URL, DEFAULT_API_URL),
-    ("us5", DEFAULT_AUTH_URL, DEFAULT_API_URL),
-    ("us7", DEFAULT_AUTH_URL, DEFAULT_API_URL),
-    ("eu1", DEFAULT_AUTH_URL, DEFAULT_API_URL),
-    ("eu2", DEFAULT_AUTH_URL, DEFAULT_API_URL),
-    ("eu4", DEFAULT_AUTH_URL, DEFAULT_API_URL),
-    ("ap1", DEFAULT_AUTH_URL, DEFAULT_API_URL),
+pub const REGIONS: &[(&str, &str, &str, &str)] = &[
+    ("us1", DEFAULT_AUTH_URL, DEFAULT_API_URL, DEFAULT_OAUTH_URL),
+    ("us2", DEFAULT_AUTH_URL, DEFAULT_API_URL, DEFAULT_OAUTH_URL),
+    ("us5", DEFAULT_AUTH_URL, DEFAULT_API_URL, DEFAULT_OAUTH_URL),
+    ("us7", DEFAULT_AUTH_URL, DEFAULT_API_URL, DEFAULT_OAUTH_URL),
+    ("eu1", DEFAULT_AUTH_URL, DEFAULT_API_URL, DEFAULT_OAUTH_URL),
+    ("eu2", DEFAULT_AUTH_URL, DEFAULT_API_URL, DEFAULT_OAUTH_URL),
+    ("eu4", DEFAULT_AUTH_URL, DEFAULT_API_URL, DEFAULT_OAUTH_URL),
+    ("ap1", DEFAULT_AUTH_URL, DEFAULT_API_URL, DEFAULT_OAUTH_URL),
     (
         "us9",
         "https://us9.auth.anaplan.com",
         "https://us9.api.anaplan.com",
+        "https://us9.app.anaplan.com",
     ),
     (
         "eu3",
         "https://eu3.auth.anaplan.com",
         "https://eu3.api.anaplan.com",
+        "https://eu3.app.anaplan.com",
     ),
     (
         "eu5",
         "https://eu5.auth.anaplan.com",
         "https://eu5.api.anaplan.com",
+        "https://eu5.app.anaplan.com",
     ),
     (
         "gb1",
         "https://gb1.auth.anaplan.com",
         "https://gb1.api.anaplan.com",
+        "https://gb1.app.anaplan.com",
     ),
     (
         "sg1",
         "https://sg1.auth.anaplan.com",
         "https://sg1.api.anaplan.com",
+        "https://sg1.app.anaplan.com",
     ),
     (
         "ae1",
         "https://ae1.auth.anaplan.com",
         "https://ae1.api.anaplan.com",
+        "https://ae1.app.anaplan.com",
     ),
     (
         "in1",
         "https://in1.auth.anaplan.com",
         "https://in1.api.anaplan.com",
+        "https://in1.app.anaplan.com",
     ),
     (
         "id1",
         "https://id1.auth.anaplan.com",
         "https://id1.api.anaplan.com",
+        "https://id1.app.anaplan.com",
     ),
     (
         "me1",
         "https://me1.auth.anaplan.com",
         "https://me1.api.anaplan.com",
+        "https://me1.app.anaplan.com",
     ),
     (
         "ca1",
         "https://ca1a.auth.anaplan.com",
         "https://ca1a.api.anaplan.com",
+        "https://ca1a.app.anaplan.com",
     ),
     (
         "au1",
         "https://au1a.app2.anaplan.com",
         "https://api.au1a.app2.anaplan.com",
+        "https://au1a.app2.anaplan.com",
     ),
 ];
 
@@ -174,9 +186,9 @@ impl Config {
 
     /// Sets both hosts to those of a region by name (`eu3`, `us9`, `au1`, ...).
     pub fn set_region(&mut self, region: &str) -> Result<()> {
-        let (_, auth, api) = REGIONS
+        let (_, auth, api, oauth) = REGIONS
             .iter()
-            .find(|(name, _, _)| name.eq_ignore_ascii_case(region))
+            .find(|(name, _, _, _)| name.eq_ignore_ascii_case(region))
             .ok_or_else(|| {
                 let names: Vec<&str> = REGIONS.iter().map(|r| r.0).collect();
                 Error::invalid(format!(
@@ -187,6 +199,7 @@ impl Config {
             })?;
         self.auth_url = (*auth).into();
         self.api_url = (*api).into();
+        self.oauth_url = (*oauth).into();
         Ok(())
     }
 
@@ -311,6 +324,20 @@ fn is_loopback(url: &reqwest::Url) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_region_sets_its_oauth_host_too() {
+        let mut c = Config::default();
+        for (region, oauth) in [
+            ("eu3", "https://eu3.app.anaplan.com"),
+            ("au1", "https://au1a.app2.anaplan.com"),
+            ("ca1", "https://ca1a.app.anaplan.com"),
+            ("us1", "https://us1a.app.anaplan.com"),
+        ] {
+            c.set_region(region).unwrap();
+            assert_eq!(c.oauth_url, oauth, "{region}");
+        }
+    }
 
     #[test]
     fn credentials_in_urls_of_any_shape_are_redacted() {
