@@ -31,13 +31,6 @@ fn start_import(c: &Client) -> Request {
     Request::post(path).json(&json!({"localeName": "en_US"}))
 }
 
-fn email_of(c: &Client) -> String {
-    c.get_json("/users/me").unwrap()["user"]["email"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
 // ---------------------------------------------------------------------------------------------
 // Basic sign-in, workspace and model.
 

@@ -9,13 +9,6 @@ use anaplan_test_pki::keystores::{keystores, KEY_PASSWORD, STORE_PASSWORD, UNICO
 use anaplan_test_pki::sign_in::pki;
 use common::*;
 
-fn email_of(c: &Client) -> String {
-    c.get_json("/users/me").unwrap()["user"]["email"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
 fn open(
     store: Source,
     password: &str,

@@ -59,13 +59,6 @@ fn keeper() -> (RotationSink, Arc<Mutex<Vec<String>>>) {
     )
 }
 
-fn email_of(c: &Client) -> String {
-    c.get_json("/users/me").unwrap()["user"]["email"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
 #[test]
 fn a_rotatable_clients_new_refresh_tokens_are_handed_over_and_the_spent_ones_refused() {
     let e = emulator();

@@ -7,6 +7,7 @@
 #define ANAPLAN_CHECK_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "anaplan.h"
@@ -57,6 +58,19 @@ static void check_true(int condition, const char *what, const char *file, int li
         if (check_text_ == NULL || strstr(check_text_, (part)) == NULL)                      \
             printf("     text was: %s\n", check_text_ ? check_text_ : "(NULL)");             \
     } while (0)
+
+/* The whole file at `path` in a malloc'd buffer (its length in *len), or NULL. */
+static inline unsigned char *read_all(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *data = malloc(size > 0 ? (size_t)size : 1);
+    *len = data ? fread(data, 1, (size_t)size, f) : 0;
+    fclose(f);
+    return data;
+}
 
 /* The exit status of the test program: 0 when every check passed. */
 static int check_finish(void) {

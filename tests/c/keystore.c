@@ -23,18 +23,6 @@ static const char *path_of(const char *name) {
     return path_buf;
 }
 
-static unsigned char *read_all(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *data = malloc(size > 0 ? (size_t)size : 1);
-    *len = data ? fread(data, 1, (size_t)size, f) : 0;
-    fclose(f);
-    return data;
-}
-
 /* The message of the last error holds no password. */
 static void no_password_in_message(const char **passwords) {
     const char *m = last_message();

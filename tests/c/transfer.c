@@ -93,18 +93,6 @@ static unsigned char *csv(size_t len, unsigned seed) {
     return out;
 }
 
-static unsigned char *read_all(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *data = malloc(size > 0 ? (size_t)size : 1);
-    *len = data ? fread(data, 1, (size_t)size, f) : 0;
-    fclose(f);
-    return data;
-}
-
 static int write_all(const char *path, const unsigned char *data, size_t len) {
     FILE *f = fopen(path, "wb");
     if (!f) return 0;

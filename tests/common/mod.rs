@@ -80,6 +80,14 @@ pub fn connect_basic(e: &Emu) -> Client {
     Client::connect(config_for(e), basic_credentials(), Logger::default()).expect("connect")
 }
 
+/// The e-mail of the user a connection is signed in as (`users/me`).
+pub fn email_of(c: &Client) -> String {
+    c.get_json("/users/me").unwrap()["user"]["email"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 /// Signed in as the integration user, with workspace and model set to the main seed model.
 pub fn connect_model(e: &Emu) -> Client {
     let c = connect_basic(e);
